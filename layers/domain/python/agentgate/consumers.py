@@ -1,0 +1,23 @@
+"""The stream consumers: defined once, wired by CDK (event source mappings) and the local stack (pollers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StreamConsumer:
+    name: str
+    stream: str  # "runs" or "analytics": a key of STREAMS
+    handler: str  # module under functions/
+    batch_size: int = 100
+    max_batching_window_seconds: int = 1
+    retry_attempts: int = 3
+    bisect_on_error: bool = True
+    grants: frozenset[str] = frozenset({"table:read", "table:write"})
+
+
+# Stream name (settings attribute) and shard count per stream.
+STREAMS: dict[str, int] = {"runs": 1, "analytics": 1}
+
+CONSUMERS: tuple[StreamConsumer, ...] = ()

@@ -1,0 +1,160 @@
+"""The resolver factory: validation, access control and the error body, in one place.
+
+Every handler module builds its resolver here, registers its one route and exports
+``handler = make_handler(app)``. Domain exceptions, validation errors and AWS
+dependency failures become the error body of API.md here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from agentgate.platform.errors import DomainError, Forbidden, Unauthorized
+from agentgate.platform.observability import logger, metrics
+from agentgate.platform.tenancy import ADMIN_SCOPE, Caller, TenantContext, context_from_authorizer
+from agentgate.routes import Route, find_route
+
+_TENANT_KEY = "agentgate.tenant"
+_THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "ServiceUnavailable"}
+)
+
+
+def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body),
+                    headers=headers or {})
+
+
+def validation_details(errors: Any) -> list[dict[str, Any]]:
+    """pydantic / Powertools errors -> ``[{field, location, issue, message}]``."""
+    details = []
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ())]
+        location = loc[0] if loc and loc[0] in {"body", "query", "path", "header"} else "body"
+        field_parts = loc[1:] if loc and loc[0] == location else loc
+        details.append(
+            {
+                "field": ".".join(field_parts) or location,
+                "location": location,
+                "issue": err.get("type", "invalid"),
+                "message": err.get("msg", "invalid value"),
+            }
+        )
+    return details
+
+
+def _validation_response(errors: Any) -> Response:
+    details = validation_details(errors)
+    if any(d["issue"] == "json_invalid" for d in details):
+        return error_response(400, "malformed_json", "The request body is not valid JSON.", details)
+    fields = ", ".join(sorted({d["field"] for d in details}))
+    return error_response(400, "validation_error", f"Invalid request: {fields}", details)
+
+
+def check_access(route: Route, ctx: TenantContext | None) -> None:
+    """Enforce the route's callers, role and scopes for the authenticated principal."""
+    if route.is_public:
+        return
+    if ctx is None:
+        raise Unauthorized("Credentials are missing or invalid.")
+    principal = ctx.principal
+    admin_key = principal.kind is Caller.APIKEY and ADMIN_SCOPE in principal.scopes
+    if principal.kind not in route.callers and not (admin_key and Caller.USER in route.callers):
+        raise Forbidden(f"This route cannot be called with {principal.kind.value} credentials.",
+                        code="caller_not_allowed")
+    if principal.kind is Caller.USER and route.role is not None:
+        if principal.role is None or not principal.role.at_least(route.role):
+            raise Forbidden(f"This action needs the {route.role.value} role or higher.", code="insufficient_role")
+    if principal.kind is Caller.APIKEY and not admin_key:
+        missing = sorted(set(route.scopes) - principal.scopes)
+        if missing:
+            raise Forbidden(f"Missing scope: {' '.join(missing)}", code="insufficient_scope")
+    if principal.kind is Caller.AGENT:
+        missing = sorted(set(route.agent_scopes) - principal.scopes)
+        if missing:
+            raise Forbidden(f"Missing scope: {' '.join(missing)}", code="insufficient_scope")
+
+
+def _enforce_route(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    event = app.current_event
+    route = find_route(event.http_method, event.resource)
+    if route is None:
+        raise NotFoundError(f"No route {event.http_method} {event.resource}")
+    authorizer = (event.raw_event.get("requestContext") or {}).get("authorizer") or {}
+    ctx = context_from_authorizer(authorizer)
+    if ctx is not None:
+        logger.append_keys(tenant_id=ctx.tenant_id, principal=f"{ctx.principal.kind.value}:{ctx.principal.id}")
+    check_access(route, ctx)
+    app.append_context(**{_TENANT_KEY: ctx, "agentgate.route": route})
+    return next_middleware(app)
+
+
+def tenant_context(app: APIGatewayRestResolver) -> TenantContext:
+    """The caller's tenant context (set by the access middleware; routes that need it are not public)."""
+    ctx = app.context.get(_TENANT_KEY)
+    if ctx is None:
+        raise Unauthorized("Credentials are missing or invalid.")
+    return ctx
+
+
+def optional_tenant_context(app: APIGatewayRestResolver) -> TenantContext | None:
+    return app.context.get(_TENANT_KEY)
+
+
+def make_resolver() -> APIGatewayRestResolver:
+    app = APIGatewayRestResolver(enable_validation=True)
+    app.use(middlewares=[_enforce_route])
+
+    @app.exception_handler(DomainError)
+    def _domain_error(exc: DomainError) -> Response:
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def _request_invalid(exc: RequestValidationError) -> Response:
+        return _validation_response(exc.errors())
+
+    @app.exception_handler(ValidationError)
+    def _model_invalid(exc: ValidationError) -> Response:
+        return _validation_response(exc.errors())
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(exc: NotFoundError) -> Response:
+        return error_response(404, "not_found", "No such route.")
+
+    @app.exception_handler(ClientError)
+    def _aws_client_error(exc: ClientError) -> Response:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in _THROTTLING_CODES:
+            logger.warning("dependency throttled", extra={"aws_error": code})
+            return error_response(503, "dependency_unavailable", "A dependency is busy; retry shortly.",
+                                  headers={"Retry-After": "1"})
+        raise exc
+
+    @app.exception_handler(BotoCoreError)
+    def _aws_unreachable(exc: BotoCoreError) -> Response:
+        logger.warning("dependency unreachable", extra={"aws_error": type(exc).__name__})
+        return error_response(503, "dependency_unavailable", "A dependency is unreachable; retry shortly.",
+                              headers={"Retry-After": "1"})
+
+    return app
+
+
+def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+    @metrics.log_metrics(raise_on_empty_metrics=False)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return handler

@@ -1,0 +1,17 @@
+"""The timers: defined once, EventBridge rules in CDK, fired by the local stack's scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    handler: str  # module under functions/
+    expression: str  # EventBridge schedule expression: "rate(1 hour)" or "cron(...)"
+    description: str
+    grants: frozenset[str] = frozenset({"table:read", "table:write"})
+
+
+SCHEDULES: tuple[Schedule, ...] = ()

@@ -1,0 +1,1 @@
+"""Domain services: what handlers call. They take a TenantContext and typed input."""
