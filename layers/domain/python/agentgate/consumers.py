@@ -21,3 +21,19 @@ class StreamConsumer:
 STREAMS: dict[str, int] = {"runs": 1, "analytics": 1}
 
 CONSUMERS: tuple[StreamConsumer, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueueConsumer:
+    """An SQS queue and the function that drains it (retries with backoff, then a dead-letter queue)."""
+
+    name: str
+    handler: str  # module under functions/
+    url_setting: str  # settings attribute holding the queue URL, e.g. "webhook_queue_url"
+    batch_size: int = 10
+    max_receive_count: int = 5
+    visibility_timeout_seconds: int = 60
+    grants: frozenset[str] = frozenset({"table:read", "table:write"})
+
+
+QUEUE_CONSUMERS: tuple[QueueConsumer, ...] = ()
