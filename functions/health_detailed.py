@@ -10,7 +10,9 @@ app = make_resolver()
 @app.get("/health/detailed")
 def get_detailed_health() -> Response[DetailedHealth]:
     report = health.detailed()
-    return Response(status_code=health.http_status(report), content_type=content_types.APPLICATION_JSON, body=report)
+    return Response(
+        status_code=health.http_status(report), content_type=content_types.APPLICATION_JSON, body=report
+    )
 
 
 handler = make_handler(app)

@@ -68,7 +68,10 @@ def rest_event(
             "extendedRequestId": str(uuid.uuid4()),
             "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "requestTimeEpoch": int(now * 1000),
-            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent", headers.get("user-agent"))},
+            "identity": {
+                "sourceIp": source_ip,
+                "userAgent": headers.get("User-Agent", headers.get("user-agent")),
+            },
             "authorizer": authorizer,
         },
         "body": text,
@@ -76,11 +79,19 @@ def rest_event(
     }
 
 
-def authorizer_request_event(method: str, resource: str, path: str, headers: dict[str, str], query: str = "",
-                             path_parameters: dict[str, str] | None = None, api_id: str = "local") -> dict[str, Any]:
+def authorizer_request_event(
+    method: str,
+    resource: str,
+    path: str,
+    headers: dict[str, str],
+    query: str = "",
+    path_parameters: dict[str, str] | None = None,
+    api_id: str = "local",
+) -> dict[str, Any]:
     """The event a REQUEST authorizer receives."""
-    proxy = rest_event(method, resource, path, headers=headers, query=query, path_parameters=path_parameters,
-                       api_id=api_id)
+    proxy = rest_event(
+        method, resource, path, headers=headers, query=query, path_parameters=path_parameters, api_id=api_id
+    )
     return {
         "type": "REQUEST",
         "methodArn": f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{api_id}/{STAGE}/{method.upper()}{path}",

@@ -27,7 +27,9 @@ def stream_names(prefix: str) -> dict[str, str]:
     return {stream: f"{prefix}-{stream}" for stream in STREAMS}
 
 
-def provision(prefix: str = "agentgate", region: str = "us-east-1", endpoint_url: str | None = None) -> Provisioned:
+def provision(
+    prefix: str = "agentgate", region: str = "us-east-1", endpoint_url: str | None = None
+) -> Provisioned:
     session = boto3.session.Session(region_name=region)
 
     def aws(service: str) -> Any:
@@ -48,7 +50,9 @@ def provision(prefix: str = "agentgate", region: str = "us-east-1", endpoint_url
     kms = aws("kms")
     aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases().get("Aliases", [])}
     if TOKEN_SIGNING_KEY_ALIAS not in aliases:
-        key = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description="AgentGate token signing")
+        key = kms.create_key(
+            KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description="AgentGate token signing"
+        )
         kms.create_alias(AliasName=TOKEN_SIGNING_KEY_ALIAS, TargetKeyId=key["KeyMetadata"]["KeyId"])
     out.env["SIGNING_KEY_ALIAS"] = TOKEN_SIGNING_KEY_ALIAS
     return out

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from agentgate.platform.tenancy import Caller
 from agentgate.routes import ROUTES, Route
@@ -45,7 +45,12 @@ _ERRORS = {
 _SECURITY_SCHEMES = {
     "userToken": {"type": "http", "scheme": "bearer", "description": "A portal user's access token"},
     "apiKey": {"type": "http", "scheme": "bearer", "description": "A tenant API key, agk_..."},
-    "agentToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "An agent token"},
+    "agentToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "An agent token",
+    },
 }
 _SCHEME_FOR = {Caller.USER: "userToken", Caller.APIKEY: "apiKey", Caller.AGENT: "agentToken"}
 
@@ -81,7 +86,10 @@ def _operation(route: Route, refs: dict[str, str]) -> dict[str, Any]:
         op["parameters"] = params
     if route.request_model:
         media = "application/x-www-form-urlencoded" if route.form_encoded else "application/json"
-        op["requestBody"] = {"required": True, "content": {media: {"schema": {"$ref": refs[route.request_model]}}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": {"$ref": refs[route.request_model]}}},
+        }
     success: dict[str, Any] = {"description": "Success"}
     if route.response_model:
         success["content"] = {route.content_type: {"schema": {"$ref": refs[route.response_model]}}}
@@ -91,18 +99,25 @@ def _operation(route: Route, refs: dict[str, str]) -> dict[str, Any]:
     for status, text in _ERRORS.items():
         if status in {"401", "403"} and route.is_public:
             continue
-        responses[status] = {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        responses[status] = {
+            "description": text,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
     op["responses"] = responses
     if not route.is_public:
-        op["security"] = [{_SCHEME_FOR[c]: []} for c in sorted(route.callers, key=lambda c: c.value) if c in _SCHEME_FOR]
+        op["security"] = [
+            {_SCHEME_FOR[c]: []} for c in sorted(route.callers, key=lambda c: c.value) if c in _SCHEME_FOR
+        ]
     return op
 
 
 @lru_cache(maxsize=1)
 def _document_text() -> str:
     model_refs = sorted({ref for r in ROUTES for ref in (r.request_model, r.response_model) if ref})
-    models = [(_load(ref), "validation" if ref in {r.request_model for r in ROUTES} else "serialization")
-              for ref in model_refs]
+    request_refs = {r.request_model for r in ROUTES}
+    models: list[tuple[type[BaseModel], JsonSchemaMode]] = [
+        (_load(ref), "validation" if ref in request_refs else "serialization") for ref in model_refs
+    ]
     keyed, defs = models_json_schema(models, ref_template="#/components/schemas/{model}")
     refs = {ref: keyed[(_load(ref), mode)]["$ref"] for ref, (_, mode) in zip(model_refs, models, strict=True)}
     paths: dict[str, dict[str, Any]] = {}
@@ -112,8 +127,11 @@ def _document_text() -> str:
     schemas["Error"] = _ERROR_SCHEMA
     doc = {
         "openapi": "3.1.0",
-        "info": {"title": TITLE, "version": VERSION,
-                 "description": "Identity, governance and cost control for AI agents."},
+        "info": {
+            "title": TITLE,
+            "version": VERSION,
+            "description": "Identity, governance and cost control for AI agents.",
+        },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
         "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": _SECURITY_SCHEMES},

@@ -103,7 +103,15 @@ ROUTES: tuple[Route, ...] = (
         response_model="health:DetailedHealth",
     ),
     R("GET", "/openapi.json", "openapi_document", PUBLIC, "This document", "health"),
-    R("GET", "/api/v1/tiers", "tiers_list", PUBLIC, "The tier table", "billing", response_model="tiers:TierList"),
+    R(
+        "GET",
+        "/api/v1/tiers",
+        "tiers_list",
+        PUBLIC,
+        "The tier table",
+        "billing",
+        response_model="tiers:TierList",
+    ),
     # --- identity (issue: identity and access) -----------------------------------------------
     # --- runs, costs, budgets, analytics -------------------------------------------------------
     # --- governance -----------------------------------------------------------------------------

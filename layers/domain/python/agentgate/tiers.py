@@ -23,12 +23,33 @@ class TierLimits:
         return data
 
 
-FREE = TierLimits("free", agent_limit=10, rate_per_second=5, burst=10, daily_quota=1_000,
-                  retention_days=7, price_usd_month=Decimal("0.00"))
-PRO = TierLimits("pro", agent_limit=100, rate_per_second=50, burst=100, daily_quota=10_000,
-                 retention_days=90, price_usd_month=Decimal("49.00"))
-ENTERPRISE = TierLimits("enterprise", agent_limit=1_000, rate_per_second=500, burst=1_000, daily_quota=100_000,
-                        retention_days=365, price_usd_month=Decimal("499.00"))
+FREE = TierLimits(
+    "free",
+    agent_limit=10,
+    rate_per_second=5,
+    burst=10,
+    daily_quota=1_000,
+    retention_days=7,
+    price_usd_month=Decimal("0.00"),
+)
+PRO = TierLimits(
+    "pro",
+    agent_limit=100,
+    rate_per_second=50,
+    burst=100,
+    daily_quota=10_000,
+    retention_days=90,
+    price_usd_month=Decimal("49.00"),
+)
+ENTERPRISE = TierLimits(
+    "enterprise",
+    agent_limit=1_000,
+    rate_per_second=500,
+    burst=1_000,
+    daily_quota=100_000,
+    retention_days=365,
+    price_usd_month=Decimal("499.00"),
+)
 
 TIERS: dict[str, TierLimits] = {tier.name: tier for tier in (FREE, PRO, ENTERPRISE)}
 DEFAULT_TIER = FREE.name

@@ -26,15 +26,29 @@ from agentgate.routes import Route, find_route
 
 _TENANT_KEY = "agentgate.tenant"
 _THROTTLING_CODES = frozenset(
-    {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded", "ServiceUnavailable"}
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+    }
 )
 
 
-def error_response(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body = {"error": {"code": code, "message": message, "details": details or []}}
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body),
-                    headers=headers or {})
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body),
+        headers=headers or {},
+    )
 
 
 def validation_details(errors: Any) -> list[dict[str, Any]]:
@@ -72,11 +86,14 @@ def check_access(route: Route, ctx: TenantContext | None) -> None:
     principal = ctx.principal
     admin_key = principal.kind is Caller.APIKEY and ADMIN_SCOPE in principal.scopes
     if principal.kind not in route.callers and not (admin_key and Caller.USER in route.callers):
-        raise Forbidden(f"This route cannot be called with {principal.kind.value} credentials.",
-                        code="caller_not_allowed")
+        raise Forbidden(
+            f"This route cannot be called with {principal.kind.value} credentials.", code="caller_not_allowed"
+        )
     if principal.kind is Caller.USER and route.role is not None:
         if principal.role is None or not principal.role.at_least(route.role):
-            raise Forbidden(f"This action needs the {route.role.value} role or higher.", code="insufficient_role")
+            raise Forbidden(
+                f"This action needs the {route.role.value} role or higher.", code="insufficient_role"
+            )
     if principal.kind is Caller.APIKEY and not admin_key:
         missing = sorted(set(route.scopes) - principal.scopes)
         if missing:
@@ -95,7 +112,9 @@ def _enforce_route(app: APIGatewayRestResolver, next_middleware: NextMiddleware)
     authorizer = (event.raw_event.get("requestContext") or {}).get("authorizer") or {}
     ctx = context_from_authorizer(authorizer)
     if ctx is not None:
-        logger.append_keys(tenant_id=ctx.tenant_id, principal=f"{ctx.principal.kind.value}:{ctx.principal.id}")
+        logger.append_keys(
+            tenant_id=ctx.tenant_id, principal=f"{ctx.principal.kind.value}:{ctx.principal.id}"
+        )
     check_access(route, ctx)
     app.append_context(**{_TENANT_KEY: ctx, "agentgate.route": route})
     return next_middleware(app)
@@ -138,15 +157,23 @@ def make_resolver() -> APIGatewayRestResolver:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in _THROTTLING_CODES:
             logger.warning("dependency throttled", extra={"aws_error": code})
-            return error_response(503, "dependency_unavailable", "A dependency is busy; retry shortly.",
-                                  headers={"Retry-After": "1"})
+            return error_response(
+                503,
+                "dependency_unavailable",
+                "A dependency is busy; retry shortly.",
+                headers={"Retry-After": "1"},
+            )
         raise exc
 
     @app.exception_handler(BotoCoreError)
     def _aws_unreachable(exc: BotoCoreError) -> Response:
         logger.warning("dependency unreachable", extra={"aws_error": type(exc).__name__})
-        return error_response(503, "dependency_unavailable", "A dependency is unreachable; retry shortly.",
-                              headers={"Retry-After": "1"})
+        return error_response(
+            503,
+            "dependency_unavailable",
+            "A dependency is unreachable; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
 
     return app
 

@@ -6,19 +6,20 @@ every client at moto.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from agentgate.platform.settings import get_settings
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     import boto3  # imported here: a handler that never calls AWS never pays for boto3
     from botocore.config import Config
 
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
-    return boto3.session.Session().client(service, region_name=get_settings().region, config=config)
+    session: Any = boto3.session.Session()
+    return session.client(service, region_name=get_settings().region, config=config)
 
 
 def reset_clients() -> None:

@@ -69,5 +69,7 @@ class DependencyUnavailable(DomainError):
 def field_error(field: str, message: str, code: str = "invalid") -> BadRequest:
     """A 400 naming one field: the common case of a semantic check after parsing."""
     return BadRequest(
-        f"{field}: {message}", code="validation_error", details=[{"field": field, "issue": code, "message": message}]
+        f"{field}: {message}",
+        code="validation_error",
+        details=[{"field": field, "issue": code, "message": message}],
     )

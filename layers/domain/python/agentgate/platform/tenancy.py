@@ -7,18 +7,18 @@ body or path. Every data-access function takes a ``TenantContext``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Caller(str, Enum):
+class Caller(StrEnum):
     PUBLIC = "public"
     USER = "user"
     APIKEY = "apikey"
     AGENT = "agent"
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     VIEWER = "viewer"
     MEMBER = "member"
     TEAM_LEAD = "team_lead"
@@ -92,7 +92,9 @@ def context_from_authorizer(authorizer: dict[str, Any]) -> TenantContext | None:
         email=authorizer.get(CTX_EMAIL) or None,
         token_id=authorizer.get(CTX_TOKEN_ID) or None,
     )
-    return TenantContext(tenant_id=str(tenant_id), principal=principal, tier=str(authorizer.get(CTX_TIER, "free")))
+    return TenantContext(
+        tenant_id=str(tenant_id), principal=principal, tier=str(authorizer.get(CTX_TIER, "free"))
+    )
 
 
 def authorizer_context(ctx: TenantContext) -> dict[str, str]:

@@ -12,7 +12,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from agentgate import __name__ as package_name
 from agentgate.platform.aws import client
 from agentgate.platform.settings import get_settings
-from agentgate.schemas.health import DependencyHealth, DetailedHealth, Health
+from agentgate.schemas.health import DependencyHealth, DependencyStatus, DetailedHealth, Health
 
 VERSION = "0.1.0"
 # Above this a dependency answers but is reported degraded.
@@ -63,7 +63,7 @@ def _timed(service: str, probe: Callable[[Any], None]) -> DependencyHealth:
         elapsed = (time.perf_counter() - started) * 1000
         return DependencyHealth(status="unreachable", latency_ms=round(elapsed, 1), error=type(exc).__name__)
     elapsed = (time.perf_counter() - started) * 1000
-    status = "degraded" if elapsed > DEGRADED_AFTER_MS else "healthy"
+    status: DependencyStatus = "degraded" if elapsed > DEGRADED_AFTER_MS else "healthy"
     return DependencyHealth(status=status, latency_ms=round(elapsed, 1))
 
 
@@ -72,6 +72,7 @@ def detailed(probes: dict[str, Callable[[Any], None]] | None = None) -> Detailed
     with ThreadPoolExecutor(max_workers=len(probes)) as pool:
         futures = {name: pool.submit(_timed, name, probe) for name, probe in probes.items()}
         results = {name: future.result() for name, future in futures.items()}
+    overall: DependencyStatus
     if results.get(CRITICAL, DependencyHealth(status="healthy", latency_ms=0)).status == "unreachable":
         overall = "unreachable"
     elif any(r.status != "healthy" for r in results.values()):
