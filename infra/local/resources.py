@@ -12,6 +12,7 @@ import boto3
 
 from agentgate.consumers import STREAMS
 from agentgate.platform.table import create_table
+from agentgate.tiers import TIER_ORDER, TIERS
 
 TOKEN_SIGNING_KEY_ALIAS = "alias/agentgate-token-signing"
 
@@ -55,4 +56,57 @@ def provision(
         )
         kms.create_alias(AliasName=TOKEN_SIGNING_KEY_ALIAS, TargetKeyId=key["KeyMetadata"]["KeyId"])
     out.env["SIGNING_KEY_ALIAS"] = TOKEN_SIGNING_KEY_ALIAS
+    out.env.update(_provision_user_pool(aws("cognito-idp"), prefix))
+    out.env.update(_provision_usage_plans(aws("apigateway"), prefix))
     return out
+
+
+def _provision_user_pool(cognito: Any, prefix: str) -> dict[str, str]:
+    """The portal users' pool and its app client (USER_PASSWORD_AUTH and refresh), as CDK declares them."""
+    pools = cognito.list_user_pools(MaxResults=60).get("UserPools", [])
+    pool_id = next((p["Id"] for p in pools if p["Name"] == f"{prefix}-users"), None)
+    if pool_id is None:
+        pool_id = cognito.create_user_pool(
+            PoolName=f"{prefix}-users",
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": 12,
+                    "RequireUppercase": False,
+                    "RequireLowercase": False,
+                    "RequireNumbers": False,
+                    "RequireSymbols": False,
+                }
+            },
+            AutoVerifiedAttributes=["email"],
+        )["UserPool"]["Id"]
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60).get("UserPoolClients", [])
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == f"{prefix}-portal"), None)
+    if client_id is None:
+        client_id = cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=f"{prefix}-portal",
+            GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+    return {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id}
+
+
+def _provision_usage_plans(apigateway: Any, prefix: str) -> dict[str, str]:
+    """The REST API and one usage plan per tier (throttle and daily quota from the tier table)."""
+    apis = apigateway.get_rest_apis(limit=500).get("items", [])
+    api_id = next((a["id"] for a in apis if a["name"] == prefix), None)
+    if api_id is None:
+        api_id = apigateway.create_rest_api(name=prefix, apiKeySource="AUTHORIZER")["id"]
+    plans = {p["name"]: p["id"] for p in apigateway.get_usage_plans(limit=500).get("items", [])}
+    ids: dict[str, str] = {}
+    for tier_name in TIER_ORDER:
+        tier = TIERS[tier_name]
+        plan_name = f"{prefix}-{tier_name}"
+        if plan_name not in plans:
+            plans[plan_name] = apigateway.create_usage_plan(
+                name=plan_name,
+                throttle={"rateLimit": float(tier.rate_per_second), "burstLimit": tier.burst},
+                quota={"limit": tier.daily_quota, "period": "DAY"},
+            )["id"]
+        ids[tier_name] = plans[plan_name]
+    return {"REST_API_ID": api_id, "USAGE_PLAN_IDS": ",".join(f"{t}={i}" for t, i in ids.items())}
