@@ -29,8 +29,11 @@ def rest_event(
     authorizer: dict[str, Any] | None = None,
     source_ip: str = "127.0.0.1",
     api_id: str = "local",
+    multi_value_headers: dict[str, list[str]] | None = None,
+    api_key: str | None = None,
 ) -> dict[str, Any]:
     headers = dict(headers or {})
+    multi_headers = multi_value_headers or {k: [v] for k, v in headers.items()}
     if isinstance(body, bytes):
         try:
             text: str | None = body.decode("utf-8")
@@ -51,7 +54,7 @@ def rest_event(
         "path": path,
         "httpMethod": method.upper(),
         "headers": headers or None,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+        "multiValueHeaders": multi_headers or None,
         "queryStringParameters": single or None,
         "multiValueQueryStringParameters": multi or None,
         "pathParameters": path_parameters or None,
@@ -69,6 +72,7 @@ def rest_event(
             "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
             "requestTimeEpoch": int(now * 1000),
             "identity": {
+                "apiKey": api_key,
                 "sourceIp": source_ip,
                 "userAgent": headers.get("User-Agent", headers.get("user-agent")),
             },

@@ -5,23 +5,31 @@ Used by the local stack (against moto's server) and by the integration tests (in
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 
-from agentgate.consumers import STREAMS
+from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS, STREAMS, QueueConsumer, StreamConsumer
 from agentgate.platform.table import create_table
 from agentgate.tiers import TIER_ORDER, TIERS
+from agentgate.workflows import WORKFLOWS, Workflow
 
 TOKEN_SIGNING_KEY_ALIAS = "alias/agentgate-token-signing"
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
 class Provisioned:
-    """What was created: the environment the functions need to find it."""
+    """What was created: the environment the functions need to find it, and the local stack's wiring."""
 
     env: dict[str, str] = field(default_factory=dict)
+    queue_urls: dict[str, str] = field(default_factory=dict)  # queue consumer name -> its queue
+    dead_letter_urls: dict[str, str] = field(default_factory=dict)  # consumer name -> its dead-letter queue
+    state_machine_arns: dict[str, str] = field(default_factory=dict)  # workflow name -> ARN
 
 
 def stream_names(prefix: str) -> dict[str, str]:
@@ -29,9 +37,17 @@ def stream_names(prefix: str) -> dict[str, str]:
 
 
 def provision(
-    prefix: str = "agentgate", region: str = "us-east-1", endpoint_url: str | None = None
+    prefix: str = "agentgate",
+    region: str = "us-east-1",
+    endpoint_url: str | None = None,
+    *,
+    consumers: Iterable[StreamConsumer] = CONSUMERS,
+    queue_consumers: Iterable[QueueConsumer] = QUEUE_CONSUMERS,
+    workflows: Iterable[Workflow] = WORKFLOWS,
+    root: Path = REPO_ROOT,
 ) -> Provisioned:
-    session = boto3.session.Session(region_name=region)
+    """Create every resource; the tables are arguments so tests can provision fixture rows."""
+    session: Any = boto3.session.Session(region_name=region)
 
     def aws(service: str) -> Any:
         return session.client(service, endpoint_url=endpoint_url)
@@ -58,6 +74,11 @@ def provision(
     out.env["SIGNING_KEY_ALIAS"] = TOKEN_SIGNING_KEY_ALIAS
     out.env.update(_provision_user_pool(aws("cognito-idp"), prefix))
     out.env.update(_provision_usage_plans(aws("apigateway"), prefix))
+    # moto's tokens name the real AWS issuer even behind its server; the keys are where moto serves them.
+    jwks_base = endpoint_url.rstrip("/") if endpoint_url else f"https://cognito-idp.{region}.amazonaws.com"
+    out.env["COGNITO_JWKS_URL"] = f"{jwks_base}/{out.env['USER_POOL_ID']}/.well-known/jwks.json"
+    _provision_queues(aws("sqs"), prefix, list(consumers), list(queue_consumers), out)
+    _provision_state_machines(aws("stepfunctions"), prefix, region, list(workflows), root, out)
     return out
 
 
@@ -110,3 +131,47 @@ def _provision_usage_plans(apigateway: Any, prefix: str) -> dict[str, str]:
             )["id"]
         ids[tier_name] = plans[plan_name]
     return {"REST_API_ID": api_id, "USAGE_PLAN_IDS": ",".join(f"{t}={i}" for t, i in ids.items())}
+
+
+def _queue(sqs: Any, name: str, attributes: dict[str, str]) -> tuple[str, str]:
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def _provision_queues(
+    sqs: Any,
+    prefix: str,
+    consumers: list[StreamConsumer],
+    queue_consumers: list[QueueConsumer],
+    out: Provisioned,
+) -> None:
+    """Each queue consumer's queue with a redrive policy to its dead-letter queue; the stream
+    consumers' on-failure queue (``DEAD_LETTER_QUEUE_URL``), where batches they give up on go."""
+    keep_14_days = {"MessageRetentionPeriod": "1209600"}
+    failures_url, _ = _queue(sqs, f"{prefix}-stream-failures", keep_14_days)
+    out.env["DEAD_LETTER_QUEUE_URL"] = failures_url
+    for consumer in consumers:
+        out.dead_letter_urls[consumer.name] = failures_url
+    for queue in queue_consumers:
+        dlq_url, dlq_arn = _queue(sqs, f"{prefix}-{queue.name}-dlq", keep_14_days)
+        redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(queue.max_receive_count)}
+        attributes = {
+            "VisibilityTimeout": str(queue.visibility_timeout_seconds),
+            "RedrivePolicy": json.dumps(redrive),
+        }
+        url, _ = _queue(sqs, f"{prefix}-{queue.name}", attributes)
+        out.queue_urls[queue.name] = url
+        out.dead_letter_urls[queue.name] = dlq_url
+        out.env[queue.url_setting.upper()] = url
+
+
+def _provision_state_machines(
+    sfn: Any, prefix: str, region: str, workflows: list[Workflow], root: Path, out: Provisioned
+) -> None:
+    from infra.local.statemachines import create_state_machines
+
+    out.state_machine_arns = create_state_machines(sfn, workflows, root=root, prefix=prefix, region=region)
+    for workflow in workflows:
+        if workflow.arn_setting:
+            out.env[workflow.arn_setting.upper()] = out.state_machine_arns[workflow.name]

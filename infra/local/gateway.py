@@ -1,0 +1,294 @@
+"""The local API gateway: API Gateway REST's request path, in front of the real functions.
+
+For each request: match the routes table, run the REQUEST authorizer (with its result cache),
+apply the usage plan of the key it returns (throttle and daily quota), build the REST proxy
+event, invoke the route's handler in-process and turn its proxy result into HTTP. Errors the
+gateway itself produces use API.md's error body, like the CDK stack's gateway responses.
+Besides the API it serves ``portal/`` at ``/`` and a few local-only ``/_local/`` endpoints.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import mimetypes
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from agentgate.routes import Route
+from infra.local.apigw import authorizer_request_event, rest_event
+from infra.local.authorization import AuthorizerCache, AuthorizerResult
+from infra.local.handlers import FunctionRunner
+from infra.local.limits import UsagePlanDirectory, UsagePlanLimiter
+from infra.local.routing import RouteTable
+
+log = logging.getLogger("infra.local.gateway")
+
+LOCAL_PREFIX = "/_local/"
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    target: str  # path and query, as on the request line
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    source_ip: str = "127.0.0.1"
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path or "/"
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.target).query
+
+
+@dataclass
+class HttpReply:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    note: str = ""  # for the request log line: who called, why refused
+
+    def header(self, name: str) -> str | None:
+        values = [v for k, v in self.headers if k.lower() == name.lower()]
+        return values[-1] if values else None
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def json_reply(
+    status: int, payload: Any, headers: Iterable[tuple[str, str]] = (), note: str = ""
+) -> HttpReply:
+    return HttpReply(
+        status,
+        [("Content-Type", "application/json"), *headers],
+        json.dumps(payload, default=str).encode(),
+        note,
+    )
+
+
+def error_reply(
+    status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = (), note: str = ""
+) -> HttpReply:
+    body = {"error": {"code": code, "message": message, "details": []}}
+    return json_reply(status, body, headers, note or code)
+
+
+class LocalActions:
+    """The local-only endpoints: the scheduler's "fire now", for ``python -m infra.local fire``."""
+
+    def __init__(self, schedules: dict[str, Callable[[], Any]]) -> None:
+        self._schedules = schedules
+
+    def handle(self, method: str, path: str) -> HttpReply:
+        parts = path[len(LOCAL_PREFIX) :].strip("/").split("/")
+        if parts == ["schedules"] and method == "GET":
+            return json_reply(200, {"items": sorted(self._schedules)})
+        if len(parts) == 2 and parts[0] == "schedules":
+            if method != "POST":
+                return error_reply(
+                    405, "method_not_allowed", "Use POST to fire a schedule.", [("Allow", "POST")]
+                )
+            fire = self._schedules.get(parts[1])
+            if fire is None:
+                return error_reply(404, "not_found", f"No schedule named {parts[1]!r}.")
+            try:
+                result = fire()
+            except Exception as exc:  # noqa: BLE001 - report the function's error as Lambda would
+                log.error("schedule %s failed:\n%s", parts[1], traceback.format_exc())
+                return error_reply(502, "function_error", f"{type(exc).__name__}: {exc}")
+            return json_reply(200, {"schedule": parts[1], "result": result})
+        return error_reply(404, "not_found", "No such local endpoint.")
+
+
+class Gateway:
+    def __init__(
+        self,
+        routes: Iterable[Route],
+        *,
+        runner: FunctionRunner,
+        authorizer: AuthorizerCache,
+        limiter: UsagePlanLimiter,
+        plans: UsagePlanDirectory | None,
+        api_id: str = "local",
+        portal_dir: Path | None = None,
+        actions: LocalActions | None = None,
+    ) -> None:
+        self.table = RouteTable(routes)
+        self.runner = runner
+        self.authorizer = authorizer
+        self.limiter = limiter
+        self.plans = plans
+        self.api_id = api_id
+        self.portal_dir = portal_dir
+        self.actions = actions or LocalActions({})
+
+    def handle(self, request: HttpRequest) -> HttpReply:
+        method, path = request.method.upper(), request.path
+        if path.startswith(LOCAL_PREFIX):
+            return self.actions.handle(method, path)
+        match = self.table.match(method, path)
+        if match is None:
+            if method in {"GET", "HEAD"}:
+                static = self._static(path)
+                if static is not None:
+                    return static
+            return error_reply(404, "not_found", f"No route for {method} {path}.")
+        if match.route is None:
+            allow = ", ".join(match.allowed_methods)
+            return error_reply(
+                405, "method_not_allowed", f"{method} is not allowed here.", [("Allow", allow)]
+            )
+        return self._invoke(match.route, match.path_parameters, request)
+
+    def _headers(self, request: HttpRequest) -> tuple[dict[str, str], dict[str, list[str]]]:
+        single: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for name, value in request.headers:
+            single[name] = value
+            multi.setdefault(name, []).append(value)
+        return single, multi
+
+    def _invoke(self, route: Route, params: dict[str, str], request: HttpRequest) -> HttpReply:
+        headers, multi = self._headers(request)
+        authorized: AuthorizerResult | None = None
+        note = "public"
+        if not route.is_public:
+            event = authorizer_request_event(
+                route.method, route.path, request.path, headers, request.query, params, api_id=self.api_id
+            )
+            verdict = self.authorizer.authorize(event)
+            if verdict.status == 401:
+                return error_reply(401, "unauthorized", "Credentials are missing or invalid.")
+            if verdict.status == 403:
+                return error_reply(403, "forbidden", "These credentials may not call this route.")
+            if verdict.status != 200 or verdict.result is None:
+                return error_reply(500, "authorizer_failure", "The authorizer failed; see the stack's log.")
+            authorized = verdict.result
+            note = str(authorized.context.get("tenant_id") or authorized.principal_id)
+            refused = self._apply_usage_plan(authorized.usage_identifier_key)
+            if refused is not None:
+                return refused
+        authorizer_ctx: dict[str, Any] | None = None
+        if authorized is not None:
+            authorizer_ctx = {**authorized.context, "principalId": authorized.principal_id}
+        event = rest_event(
+            route.method,
+            route.path,
+            request.path,
+            body=request.body or None,
+            headers=headers,
+            multi_value_headers=multi,
+            query=request.query,
+            path_parameters=params,
+            authorizer=authorizer_ctx,
+            source_ip=request.source_ip,
+            api_id=self.api_id,
+            api_key=authorized.usage_identifier_key if authorized else None,
+        )
+        try:
+            result = self.runner.invoke(route.handler, event)
+        except Exception:  # noqa: BLE001 - a function error is API Gateway's 502, never a crash of ours
+            log.error("%s failed:\n%s", route.handler, traceback.format_exc())
+            return error_reply(502, "internal_error", "Internal server error.", note=f"{note} function error")
+        reply = proxy_result_to_http(result)
+        reply.note = note
+        return reply
+
+    def _apply_usage_plan(self, key: str | None) -> HttpReply | None:
+        if key is None or self.plans is None:
+            return None
+        plan = self.plans.plan_for(key)
+        if plan is None:
+            return error_reply(403, "forbidden", "The tenant's API key is not in any usage plan.")
+        decision = self.limiter.check(key, plan)
+        if decision.allowed:
+            return None
+        retry = [("Retry-After", str(decision.retry_after_seconds))]
+        if decision.reason == "quota_exceeded":
+            return error_reply(
+                429, "quota_exceeded", f"The {plan.name} tier's daily quota is used up.", retry
+            )
+        return error_reply(429, "too_many_requests", f"Over the {plan.name} tier's rate limit.", retry)
+
+    def _static(self, path: str) -> HttpReply | None:
+        if self.portal_dir is None or not self.portal_dir.is_dir():
+            return None
+        root = self.portal_dir.resolve()
+        candidate = (root / path.lstrip("/")).resolve()
+        if not candidate.is_relative_to(root):
+            return None
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if not candidate.is_file():
+            return None
+        kind = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
+        return HttpReply(200, [("Content-Type", kind)], candidate.read_bytes(), "portal")
+
+
+def proxy_result_to_http(result: Any) -> HttpReply:
+    """A Lambda proxy integration's result as HTTP; a malformed one is API Gateway's 502."""
+    if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
+        log.error("malformed proxy result: %r", result)
+        return error_reply(502, "internal_error", "Malformed Lambda proxy response.")
+    headers: list[tuple[str, str]] = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
+    seen = {k.lower() for k, _ in headers}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        if name.lower() in seen:
+            headers = [(k, v) for k, v in headers if k.lower() != name.lower()]
+        headers.extend((name, str(v)) for v in values)
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("isBase64Encoded") else str(body).encode()
+    return HttpReply(result["statusCode"], headers, raw)
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: GatewayServer
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        request = HttpRequest(
+            self.command, self.path, list(self.headers.items()), body, source_ip=self.client_address[0]
+        )
+        reply = self.server.gateway.handle(request)
+        self.send_response(reply.status)
+        for name, value in reply.headers:
+            if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("%s %s %d %.1fms %s", self.command, request.path, reply.status, elapsed, reply.note)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silenced: ``_serve`` logs one line per request with what the gateway decided."""
+
+
+class GatewayServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], gateway: Gateway) -> None:
+        self.gateway = gateway
+        super().__init__(address, _RequestHandler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host!s}:{port}"

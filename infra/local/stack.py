@@ -1,0 +1,233 @@
+"""The local stack: moto's server, the resources, the gateway, pollers, timers and state machines.
+
+One process: ``LocalStack(config).start()`` brings everything up and returns the banner;
+``stop()`` takes it down. The data lives in moto's memory for as long as the process runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS, QueueConsumer, StreamConsumer
+from agentgate.routes import ROUTES, Route
+from agentgate.schedules import SCHEDULES, Schedule
+from agentgate.workflows import WORKFLOWS, Workflow
+from infra.local.apigw import LambdaContext
+from infra.local.authorization import AuthorizerCache
+from infra.local.gateway import Gateway, GatewayServer, LocalActions
+from infra.local.handlers import FunctionRunner, load_handler
+from infra.local.limits import UsagePlanDirectory, UsagePlanLimiter
+from infra.local.queues import QueuePoller
+from infra.local.resources import REPO_ROOT, Provisioned, provision
+from infra.local.statemachines import LambdaBridge, enable_execution
+from infra.local.streams import StreamPoller
+from infra.local.timers import Scheduler
+
+log = logging.getLogger("infra.local")
+
+AUTHORIZER_HANDLER = "authorizer"
+
+
+@dataclass
+class StackConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000  # 0: any free port
+    aws_port: int = 4566  # 0: any free port
+    prefix: str = "agentgate"
+    region: str = "us-east-1"
+    portal_dir: Path = REPO_ROOT / "portal"
+    seed: bool = True
+    routes: tuple[Route, ...] = ROUTES
+    consumers: tuple[StreamConsumer, ...] = CONSUMERS
+    queue_consumers: tuple[QueueConsumer, ...] = QUEUE_CONSUMERS
+    schedules: tuple[Schedule, ...] = SCHEDULES
+    workflows: tuple[Workflow, ...] = WORKFLOWS
+
+    @classmethod
+    def from_env(cls) -> StackConfig:
+        return cls(port=int(os.environ.get("PORT", "8000")), aws_port=int(os.environ.get("AWS_PORT", "4566")))
+
+
+@dataclass
+class Running:
+    api_url: str
+    aws_url: str
+    provisioned: Provisioned
+    seed_lines: list[str] = field(default_factory=list)
+
+
+class LocalStack:
+    def __init__(self, config: StackConfig | None = None) -> None:
+        self.config = config or StackConfig()
+        self.runner = FunctionRunner()
+        self.bridge = LambdaBridge(self.runner)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._moto: Any = None
+        self._server: GatewayServer | None = None
+        self.running: Running | None = None
+        self.scheduler: Scheduler | None = None
+
+    def start(self) -> Running:
+        from moto.server import ThreadedMotoServer
+
+        cfg = self.config
+        self._moto = ThreadedMotoServer(ip_address=cfg.host, port=cfg.aws_port, verbose=False)
+        self._moto.start()
+        aws_port = self._moto.get_host_and_port()[1]
+        aws_url = f"http://{cfg.host}:{aws_port}"
+        self._set_env(
+            AWS_ENDPOINT_URL=aws_url,
+            MOTO_PORT=str(aws_port),  # where moto's Step Functions sends its Lambda invokes
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",  # moto accepts any credentials
+            AWS_REGION=cfg.region,
+            AWS_DEFAULT_REGION=cfg.region,
+            STAGE="local",
+            ALLOW_LOOPBACK_WEBHOOKS="true",  # a developer's webhook receiver runs on this machine
+        )
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        os.environ.pop("AWS_PROFILE", None)
+        enable_execution()
+        self.bridge.install()
+
+        provisioned = provision(
+            cfg.prefix,
+            cfg.region,
+            endpoint_url=aws_url,
+            consumers=cfg.consumers,
+            queue_consumers=cfg.queue_consumers,
+            workflows=cfg.workflows,
+        )
+        self._set_env(**provisioned.env)
+        self._reset_caches()
+
+        server = self._server = GatewayServer((cfg.host, cfg.port), self._gateway(provisioned))
+        api_url = server.url
+        self._set_env(TOKEN_ISSUER=api_url, PORTAL_URL=api_url)
+        self._reset_caches()
+        self._start_pollers(provisioned)
+        scheduler = self.scheduler = Scheduler(
+            cfg.schedules, runner=self.runner, region=cfg.region, prefix=cfg.prefix
+        )
+        server.gateway.actions = LocalActions(
+            {name: partial(scheduler.fire, name) for name in scheduler.schedules}
+        )
+        self._spawn("scheduler", partial(scheduler.run, self._stop))
+        self._spawn("gateway", partial(server.serve_forever, poll_interval=0.2))
+
+        self.running = Running(api_url, aws_url, provisioned)
+        if cfg.seed:
+            from infra.local.seed import seed_demo
+
+            self.running.seed_lines = seed_demo(api_url)
+        return self.running
+
+    def _gateway(self, provisioned: Provisioned) -> Gateway:
+        from agentgate.platform.aws import client
+        from agentgate.platform.settings import get_settings
+
+        settings = get_settings()
+        authorizer = AuthorizerCache(
+            lambda: load_handler(AUTHORIZER_HANDLER),
+            settings.authorizer_cache_ttl_seconds,
+            context_factory=lambda: LambdaContext(function_name=AUTHORIZER_HANDLER),
+            on_error=lambda exc: log.error(
+                "authorizer failed: %s: %s", type(exc).__name__, exc, exc_info=exc
+            ),
+        )
+        plans = UsagePlanDirectory(client("apigateway"), list(settings.usage_plan_ids.values()))
+        return Gateway(
+            self.config.routes,
+            runner=self.runner,
+            authorizer=authorizer,
+            limiter=UsagePlanLimiter(),
+            plans=plans,
+            api_id=settings.rest_api_id or "local",
+            portal_dir=self.config.portal_dir,
+        )
+
+    def _start_pollers(self, provisioned: Provisioned) -> None:
+        from agentgate.platform.aws import client
+
+        for consumer in self.config.consumers:
+            stream_poller = StreamPoller(
+                consumer,
+                stream_name=provisioned.env[f"{consumer.stream.upper()}_STREAM_NAME"],
+                kinesis=client("kinesis"),
+                sqs=client("sqs"),
+                on_failure_queue_url=provisioned.dead_letter_urls[consumer.name],
+                runner=self.runner,
+                region=self.config.region,
+            )
+            self._spawn(f"stream:{consumer.name}", partial(stream_poller.run, self._stop))
+        for queue in self.config.queue_consumers:
+            queue_poller = QueuePoller(
+                queue,
+                queue_url=provisioned.queue_urls[queue.name],
+                sqs=client("sqs"),
+                runner=self.runner,
+                region=self.config.region,
+            )
+            self._spawn(f"queue:{queue.name}", partial(queue_poller.run, self._stop))
+
+    def _spawn(self, name: str, target: Callable[[], Any]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    @staticmethod
+    def _set_env(**values: str) -> None:
+        os.environ.update(values)
+
+    @staticmethod
+    def _reset_caches() -> None:
+        from agentgate.platform.aws import reset_clients
+        from agentgate.platform.settings import reset_settings
+
+        reset_settings()
+        reset_clients()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self.bridge.uninstall()
+        if self._moto is not None:
+            self._moto.stop()
+
+    def banner(self) -> str:
+        assert self.running is not None
+        run, cfg = self.running, self.config
+        lines = [
+            "",
+            "AgentGate local stack is ready. Data lives in memory for as long as this process runs.",
+            f"  API           {run.api_url}",
+            f"  AWS endpoint  {run.aws_url}   (export AWS_ENDPOINT_URL={run.aws_url}, any credentials)",
+        ]
+        if (cfg.portal_dir / "index.html").is_file():
+            lines.append(f"  Portal        {run.api_url}/")
+        for consumer in cfg.consumers:
+            lines.append(f"  Stream        {consumer.stream} -> {consumer.handler}")
+        for queue in cfg.queue_consumers:
+            lines.append(f"  Queue         {queue.name} -> {queue.handler}")
+        for schedule in cfg.schedules:
+            lines.append(f"  Schedule      {schedule.name} {schedule.expression} -> {schedule.handler}")
+        for workflow in cfg.workflows:
+            lines.append(f"  State machine {workflow.name} ({workflow.definition})")
+        if cfg.schedules:
+            port = run.api_url.rsplit(":", 1)[1]
+            lines.append(f"  Fire one now: python -m infra.local fire <schedule> --port {port}")
+        lines += ["", "Try first:", *run.seed_lines, "", "Ctrl-C stops everything.", ""]
+        lines.append(f"READY api={run.api_url} aws={run.aws_url}")
+        return "\n".join(lines)
