@@ -11,6 +11,7 @@ from __future__ import annotations
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
+    MapAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
@@ -66,6 +67,85 @@ class AgentItem(TableModel):
 
 
 # --- identity: users, memberships, API keys, credentials, tokens, audit --------------------------
+
+
+class CredentialItem(TableModel):
+    """pk=CLIENT#<client_id>, sk=CREDENTIAL: an agent's OAuth client; secrets are kept only as hashes.
+
+    A rotation replaces ``secret_hash`` and keeps the old one valid until ``previous_secret_valid_until``.
+    gsi1 lists an agent's credentials. ``expires_at`` (the table's TTL) is the credential's expiry:
+    code treats a past value as expired, whether or not DynamoDB has removed the item yet.
+    """
+
+    SK = "CREDENTIAL"
+
+    tenant_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    credential_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    previous_secret_hash = UnicodeAttribute(null=True)
+    previous_secret_valid_until = UTCDateTimeAttribute(null=True)
+    status = UnicodeAttribute(default="active")  # active | revoked
+    created_at = UTCDateTimeAttribute()
+    rotated_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    gsi1 = Gsi1()
+
+    @staticmethod
+    def pk_for(client_id: str) -> str:
+        return f"CLIENT#{client_id}"
+
+    @staticmethod
+    def gsi1pk_for(tenant_id: str, agent_id: str) -> str:
+        return f"{tenant_pk(tenant_id)}#CREDENTIALS#{agent_id}"
+
+
+class ActiveCredentialItem(TableModel):
+    """pk=TENANT#<id>, sk=CREDENTIAL#<agent_id>: the agent's one active client (a second POST rotates it)."""
+
+    tenant_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    client_id = UnicodeAttribute()
+    credential_id = UnicodeAttribute()
+
+    @staticmethod
+    def sk_for(agent_id: str) -> str:
+        return f"CREDENTIAL#{agent_id}"
+
+
+class PublishedSigningKey(MapAttribute):
+    """A previous token-signing key: still in the JWKS until ``retire_after`` (its last token's expiry)."""
+
+    key_id = UnicodeAttribute()
+    kid = UnicodeAttribute()
+    retire_after = UTCDateTimeAttribute()
+
+
+class SigningKeysItem(TableModel):
+    """pk=sk=SIGNING_KEYS: the KMS key that signs tokens now, and the previous keys still published."""
+
+    KEY = "SIGNING_KEYS"
+
+    current_key_id = UnicodeAttribute()
+    current_kid = UnicodeAttribute()
+    rotated_at = UTCDateTimeAttribute(null=True)
+    previous = ListAttribute(of=PublishedSigningKey, default=list)
+
+
+class RevokedTokenItem(TableModel):
+    """pk=JTI#<jti>, sk=REVOKED: a revoked access token; ``expires_at`` (TTL) is the token's own expiry."""
+
+    SK = "REVOKED"
+
+    jti = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def pk_for(jti: str) -> str:
+        return f"JTI#{jti}"
 
 # --- runs, costs, budgets, analytics ---------------------------------------------------------------
 

@@ -1,0 +1,41 @@
+"""Client ids and secrets: 256 bits of entropy, stored only as a hash, compared in constant time.
+
+A secret drawn from 256 random bits cannot be brute-forced, so a fast hash is the right one here
+(a slow password hash would only cost latency on every token request). The hash is prefixed with
+its scheme so it can change without a migration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+CLIENT_ID_PREFIX = "agc_"
+CLIENT_SECRET_PREFIX = "ags_"
+CREDENTIAL_ID_PREFIX = "cred_"
+_SCHEME = "sha256"
+# Compared against when the client is unknown, so a miss costs what a hit costs.
+_UNMATCHABLE = f"{_SCHEME}:" + "0" * 64
+
+
+def new_client_id() -> str:
+    return CLIENT_ID_PREFIX + secrets.token_urlsafe(16)
+
+
+def new_credential_id() -> str:
+    return CREDENTIAL_ID_PREFIX + secrets.token_urlsafe(12)
+
+
+def new_client_secret() -> str:
+    return CLIENT_SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    return f"{_SCHEME}:" + hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def secret_matches(secret: str, stored_hash: str | None) -> bool:
+    """Constant-time comparison of ``secret`` with a stored hash (None never matches)."""
+    candidate = hash_secret(secret)
+    return hmac.compare_digest(candidate, stored_hash or _UNMATCHABLE) and stored_hash is not None

@@ -1,0 +1,95 @@
+"""ES256 access tokens: signed by KMS (the private key never leaves it), verified locally with cached keys.
+
+KMS returns an ASN.1 DER ECDSA signature; JWS wants the raw ``r || s`` pair (RFC 7518 §3.4), each
+32 bytes big-endian. Verification is PyJWT with the one algorithm we issue: ``alg: none``, HS256
+keyed with the public key and every other algorithm are refused before any key is looked up.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from agentgate.auth.keys import SigningKey, b64url, key_set, key_set_cache
+from agentgate.platform.aws import client
+from agentgate.platform.settings import get_settings
+
+ALGORITHM = "ES256"
+TOKEN_TYPE = "at+jwt"  # RFC 9068
+# Seconds of clock skew tolerated on exp / nbf / iat.
+LEEWAY_SECONDS = 30
+REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "tenant_id", "client_id")
+# KMS signs at most 4096 bytes with MessageType=RAW; claims are bounded well below that.
+MAX_SIGNING_INPUT_BYTES = 4096
+
+_decoder = jwt.PyJWT()
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired, not yet valid, or not for us."""
+
+
+def _segment(data: dict[str, Any]) -> str:
+    return b64url(json.dumps(data, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+
+
+def _jose_signature(der: bytes) -> bytes:
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
+
+def sign(claims: dict[str, Any], key: SigningKey | None = None) -> str:
+    """A compact JWS of ``claims`` signed with the current key (or ``key``) in KMS."""
+    key = key or key_set().current
+    header = {"alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": key.kid}
+    signing_input = f"{_segment(header)}.{_segment(claims)}".encode("ascii")
+    if len(signing_input) > MAX_SIGNING_INPUT_BYTES:
+        raise ValueError("token claims are too large to sign")
+    response = client("kms").sign(
+        KeyId=key.key_id, Message=signing_input, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"
+    )
+    return f"{signing_input.decode('ascii')}.{b64url(_jose_signature(response['Signature']))}"
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    claims: dict[str, Any]
+    kid: str
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(str(self.claims.get("scope", "")).split())
+
+
+def verify(token: str, *, audience: str | None = None, verify_audience: bool = True) -> VerifiedToken:
+    """Check signature, algorithm, kid, issuer, audience and time claims; raise InvalidToken otherwise."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise InvalidToken("malformed token") from exc
+    if header.get("alg") != ALGORITHM:
+        raise InvalidToken("unexpected algorithm")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise InvalidToken("no kid")
+    key = key_set_cache.find(kid)
+    if key is None:
+        raise InvalidToken("unknown kid")
+    settings = get_settings()
+    try:
+        claims = _decoder.decode(
+            token,
+            key=key.public_key,
+            algorithms=[ALGORITHM],
+            audience=(audience or settings.token_audience) if verify_audience else None,
+            issuer=settings.issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": list(REQUIRED_CLAIMS), "verify_aud": verify_audience},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    return VerifiedToken(claims=claims, kid=kid)

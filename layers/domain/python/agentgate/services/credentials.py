@@ -1,0 +1,279 @@
+"""An agent's OAuth client credentials: create, rotate with a grace period, list, revoke, authenticate.
+
+Each agent has at most one active credential (``ActiveCredentialItem`` points at it): a POST when
+one is active rotates its secret, keeping the client id and letting the previous secret work for
+the grace period the caller chose. The secret is returned once and stored only as a hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+
+from pynamodb.connection import Connection
+from pynamodb.expressions.condition import Condition
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from agentgate.auth.errors import InvalidClient
+from agentgate.auth.http import PresentedClient
+from agentgate.auth.secrets import hash_secret, new_client_id, new_client_secret, secret_matches
+from agentgate.models import ActiveCredentialItem, AgentItem, CredentialItem
+from agentgate.platform.errors import Conflict, NotFound, field_error
+from agentgate.platform.settings import get_settings
+from agentgate.platform.tenancy import TenantContext
+from agentgate.schemas.common import PageQuery
+from agentgate.schemas.credentials import CreateCredential, Credential, CredentialPage, IssuedCredential
+
+ACTIVE, REVOKED, EXPIRED = "active", "revoked", "expired"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _actor(ctx: TenantContext) -> str:
+    return f"{ctx.principal.kind.value}:{ctx.principal.id}"
+
+
+def _audit(ctx: TenantContext, action: str, item: CredentialItem) -> None:
+    from agentgate.services import audit
+
+    audit.append(
+        ctx.tenant_id,
+        actor=_actor(ctx),
+        action=action,
+        target=f"agent:{item.agent_id}",
+        details={"credential_id": item.credential_id, "client_id": item.client_id},
+    )
+
+
+def new_credential_id() -> str:
+    """Time-ordered, so an agent's credentials list newest first by id."""
+    return f"cred_{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
+
+
+def _require_agent(ctx: TenantContext, agent_id: str) -> AgentItem:
+    try:
+        return AgentItem.get(ctx.pk, AgentItem.sk_for(agent_id))
+    except AgentItem.DoesNotExist:
+        raise NotFound(f"Agent {agent_id} not found.", code="agent_not_found") from None
+
+
+def _state(item: CredentialItem, now: datetime) -> str:
+    if item.status == REVOKED:
+        return REVOKED
+    if item.expires_at is not None and item.expires_at <= now:
+        return EXPIRED
+    return ACTIVE
+
+
+def _active_credential(ctx: TenantContext, agent_id: str, now: datetime) -> CredentialItem | None:
+    try:
+        pointer = ActiveCredentialItem.get(
+            ctx.pk, ActiveCredentialItem.sk_for(agent_id), consistent_read=True
+        )
+        item = CredentialItem.get(
+            CredentialItem.pk_for(pointer.client_id), CredentialItem.SK, consistent_read=True
+        )
+    except (ActiveCredentialItem.DoesNotExist, CredentialItem.DoesNotExist):
+        return None
+    return item if _state(item, now) == ACTIVE else None
+
+
+def _rotate(
+    ctx: TenantContext, item: CredentialItem, request: CreateCredential, now: datetime
+) -> IssuedCredential:
+    secret = new_client_secret()
+    grace_until = now + timedelta(seconds=request.grace_period_seconds)
+    expires = now + timedelta(days=request.expires_in_days)
+    try:
+        item.update(
+            actions=[
+                CredentialItem.previous_secret_hash.set(item.secret_hash),
+                CredentialItem.previous_secret_valid_until.set(grace_until),
+                CredentialItem.secret_hash.set(hash_secret(secret)),
+                CredentialItem.rotated_at.set(now),
+                CredentialItem.expires_at.set(expires),
+            ],
+            condition=(CredentialItem.secret_hash == item.secret_hash) & (CredentialItem.status == ACTIVE),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise Conflict("The credential changed meanwhile; retry.", code="credential_conflict") from exc
+        raise
+    _audit(ctx, "credential.rotated", item)
+    return IssuedCredential(
+        credential_id=item.credential_id,
+        client_id=item.client_id,
+        client_secret=secret,
+        expires_at=expires,
+        rotated=True,
+        previous_secret_valid_until=grace_until,
+    )
+
+
+def _create(
+    ctx: TenantContext, agent_id: str, request: CreateCredential, now: datetime, stale_client_id: str | None
+) -> IssuedCredential:
+    secret = new_client_secret()
+    credential_id, client_id = new_credential_id(), new_client_id()
+    item = CredentialItem(
+        CredentialItem.pk_for(client_id),
+        CredentialItem.SK,
+        tenant_id=ctx.tenant_id,
+        agent_id=agent_id,
+        credential_id=credential_id,
+        client_id=client_id,
+        secret_hash=hash_secret(secret),
+        status=ACTIVE,
+        created_at=now,
+        expires_at=now + timedelta(days=request.expires_in_days),
+        gsi1pk=CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
+        gsi1sk=credential_id,
+    )
+    pointer = ActiveCredentialItem(
+        ctx.pk,
+        ActiveCredentialItem.sk_for(agent_id),
+        tenant_id=ctx.tenant_id,
+        agent_id=agent_id,
+        client_id=client_id,
+        credential_id=credential_id,
+    )
+    # Two concurrent first POSTs cannot both leave an active credential: the pointer is conditional.
+    pointer_free: Condition = ActiveCredentialItem.pk.does_not_exist()
+    if stale_client_id is not None:
+        pointer_free = ActiveCredentialItem.client_id == stale_client_id
+    try:
+        with TransactWrite(connection=Connection(region=get_settings().region)) as tx:
+            tx.condition_check(AgentItem, ctx.pk, AgentItem.sk_for(agent_id), condition=AgentItem.pk.exists())
+            tx.save(item, condition=CredentialItem.pk.does_not_exist())
+            tx.save(pointer, condition=pointer_free)
+    except TransactWriteError as exc:
+        reasons = [r.code if r else None for r in exc.cancellation_reasons]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            raise NotFound(f"Agent {agent_id} not found.", code="agent_not_found") from exc
+        if "ConditionalCheckFailed" in reasons or exc.cause_response_code == "TransactionCanceledException":
+            raise Conflict(
+                "Another credential was created meanwhile; retry.", code="credential_conflict"
+            ) from exc
+        raise
+    _audit(ctx, "credential.created", item)
+    return IssuedCredential(
+        credential_id=credential_id, client_id=client_id, client_secret=secret, expires_at=item.expires_at
+    )
+
+
+def issue_credential(ctx: TenantContext, agent_id: str, request: CreateCredential) -> IssuedCredential:
+    """Create the agent's credential, or rotate the active one (the old secret works for the grace period)."""
+    _require_agent(ctx, agent_id)
+    now = _now()
+    active = _active_credential(ctx, agent_id, now)
+    if active is not None:
+        return _rotate(ctx, active, request, now)
+    try:
+        stale = ActiveCredentialItem.get(ctx.pk, ActiveCredentialItem.sk_for(agent_id), consistent_read=True)
+        stale_client_id: str | None = stale.client_id
+    except ActiveCredentialItem.DoesNotExist:
+        stale_client_id = None
+    return _create(ctx, agent_id, request, now, stale_client_id)
+
+
+def _view(item: CredentialItem, now: datetime) -> Credential:
+    return Credential(
+        credential_id=item.credential_id,
+        client_id=item.client_id,
+        agent_id=item.agent_id,
+        status=_state(item, now),  # type: ignore[arg-type]
+        created_at=item.created_at,
+        expires_at=item.expires_at or item.created_at,
+        rotated_at=item.rotated_at,
+        revoked_at=item.revoked_at,
+        previous_secret_valid_until=item.previous_secret_valid_until,
+    )
+
+
+def _decode_cursor(cursor: str) -> dict:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise field_error("cursor", "not a cursor from a previous page") from None
+    if not isinstance(key, dict) or not all(isinstance(v, dict) for v in key.values()):
+        raise field_error("cursor", "not a cursor from a previous page")
+    return key
+
+
+def _encode_cursor(key: dict | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
+
+
+def list_credentials(ctx: TenantContext, agent_id: str, query: PageQuery) -> CredentialPage:
+    """The agent's credentials, newest first, never with a secret."""
+    _require_agent(ctx, agent_id)
+    start = _decode_cursor(query.cursor) if query.cursor else None
+    results = CredentialItem.gsi1.query(
+        CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
+        scan_index_forward=False,
+        limit=query.limit,
+        last_evaluated_key=start,
+    )
+    now = _now()
+    items = [_view(item, now) for item in results]  # type: ignore[arg-type]
+    return CredentialPage(items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+
+def revoke_credential(ctx: TenantContext, agent_id: str, credential_id: str) -> None:
+    """Revoke at once (both secrets stop working); revoking a revoked credential is a no-op."""
+    _require_agent(ctx, agent_id)
+    found = list(
+        CredentialItem.gsi1.query(
+            CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
+            CredentialItem.gsi1sk == credential_id,
+            limit=1,
+        )
+    )
+    if not found:
+        raise NotFound(f"Credential {credential_id} not found.", code="credential_not_found")
+    item: CredentialItem = found[0]  # type: ignore[assignment]
+    if item.status == REVOKED:
+        return
+    item.update(
+        actions=[
+            CredentialItem.status.set(REVOKED),
+            CredentialItem.revoked_at.set(_now()),
+            CredentialItem.previous_secret_hash.remove(),
+            CredentialItem.previous_secret_valid_until.remove(),
+        ]
+    )
+    pointer = ActiveCredentialItem(ctx.pk, ActiveCredentialItem.sk_for(agent_id))
+    try:
+        pointer.delete(condition=ActiveCredentialItem.client_id == item.client_id)
+    except DeleteError as exc:  # the pointer already names another credential: leave it
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    _audit(ctx, "credential.revoked", item)
+
+
+def authenticate_client(presented: PresentedClient) -> CredentialItem:
+    """The credential whose secret (or previous secret, within its grace period) was presented.
+
+    Every failure is the same ``invalid_client``: unknown, wrong secret, revoked, expired.
+    """
+    try:
+        item = CredentialItem.get(
+            CredentialItem.pk_for(presented.client_id), CredentialItem.SK, consistent_read=True
+        )
+    except CredentialItem.DoesNotExist:
+        secret_matches(presented.client_secret, None)  # the same work as a hit
+        raise InvalidClient() from None
+    now = _now()
+    current = secret_matches(presented.client_secret, item.secret_hash)
+    previous = secret_matches(presented.client_secret, item.previous_secret_hash)
+    in_grace = item.previous_secret_valid_until is not None and now < item.previous_secret_valid_until
+    if not (current or (previous and in_grace)) or _state(item, now) != ACTIVE:
+        raise InvalidClient()
+    return item

@@ -1,0 +1,321 @@
+"""The OAuth 2.0 authorization server: token grants, introspection, revocation, metadata and JWKS.
+
+Grants: ``client_credentials`` (RFC 6749 §4.4) and agent-to-agent delegation through token exchange
+(RFC 8693): the subject token is an access token of an agent of the same tenant, the authenticated
+client is the actor, the new token carries ``act`` and the scopes both agents hold. Other subject
+token types (GitHub Actions OIDC ID tokens among them) are answered ``invalid_request``, as RFC 8693
+§2.2.2 prescribes for an unacceptable subject token. Nothing is written and nothing issued on an error.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from agentgate.auth import keys, tokens
+from agentgate.auth.errors import (
+    InvalidClient,
+    OAuthError,
+    invalid_request,
+    invalid_scope,
+    unsupported_grant_type,
+)
+from agentgate.auth.http import PresentedCaller, PresentedClient
+from agentgate.auth.state import PrincipalState, load_state
+from agentgate.models import AgentItem, CredentialItem, RevokedTokenItem
+from agentgate.platform.settings import get_settings
+from agentgate.platform.tenancy import ADMIN_SCOPE
+from agentgate.schemas.oauth import (
+    ACCESS_TOKEN_TYPE,
+    CLIENT_CREDENTIALS,
+    JWT_TOKEN_TYPE,
+    TOKEN_EXCHANGE,
+    AuthorizationServerMetadata,
+    Introspection,
+    IntrospectionRequest,
+    JwkSet,
+    RevocationRequest,
+    TokenRequest,
+    TokenResponse,
+)
+from agentgate.services.credentials import authenticate_client
+
+# RFC 6749 §3.3 scope-token characters.
+_SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
+SUBJECT_TOKEN_TYPES = frozenset({ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE})
+# Each delegation nests one ``act``; bounded so a token stays small enough to sign.
+MAX_DELEGATION_DEPTH = 4
+AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+INTROSPECT_SCOPES = frozenset({ADMIN_SCOPE, "agents:read"})
+REVOKE_SCOPES = frozenset({ADMIN_SCOPE, "agents:control"})
+
+
+def _paused(description: str) -> OAuthError:
+    # The contract answers 403 to a paused agent or tenant, on every call including this one.
+    return OAuthError("unauthorized_client", description, status=403)
+
+
+def _scopes(raw: str | None) -> set[str] | None:
+    if raw is None:
+        return None
+    requested = set(raw.split())
+    if not requested or not all(_SCOPE_TOKEN.match(s) for s in requested):
+        raise invalid_scope("The scope parameter is malformed.")
+    return requested
+
+
+def _granted_scope(requested: set[str] | None, allowed: set[str]) -> str:
+    if requested is None:
+        return " ".join(sorted(allowed))
+    excess = requested - allowed
+    if excess:
+        raise invalid_scope(f"Scope not allowed for this client: {' '.join(sorted(excess))}.")
+    return " ".join(sorted(requested))
+
+
+def _client_state(
+    credential: CredentialItem, extra_agents: tuple[str, ...] = (), jti: str | None = None
+) -> tuple[PrincipalState, AgentItem]:
+    state = load_state(credential.tenant_id, (credential.agent_id, *extra_agents), jti)
+    agent = state.agent(credential.agent_id)
+    if agent is None or state.tenant is None:
+        raise InvalidClient()  # the agent (or tenant) was deleted: its credential died with it
+    if state.tenant_paused:
+        raise _paused("The tenant is paused.")
+    if agent.status == "paused":
+        raise _paused("The agent is paused.")
+    return state, agent
+
+
+def _issue(
+    claims: dict[str, Any], ttl: int, scope: str, issued_token_type: str | None = None
+) -> TokenResponse:
+    access_token = tokens.sign(claims)
+    return TokenResponse(
+        access_token=access_token, expires_in=ttl, scope=scope, issued_token_type=issued_token_type
+    )
+
+
+def _base_claims(
+    tenant_id: str, sub: str, client_id: str, audience: str | None, scope: str, exp: int
+) -> dict[str, Any]:
+    settings = get_settings()
+    now = int(time.time())
+    return {
+        "iss": settings.issuer,
+        "sub": sub,
+        "aud": audience or settings.token_audience,
+        "exp": exp,
+        "iat": now,
+        "nbf": now,
+        "jti": secrets.token_urlsafe(16),
+        "client_id": client_id,
+        "scope": scope,
+        "tenant_id": tenant_id,
+    }
+
+
+def _client_credentials(request: TokenRequest, presented: PresentedClient) -> TokenResponse:
+    credential = authenticate_client(presented)
+    requested = _scopes(request.scope)
+    _, agent = _client_state(credential)
+    scope = _granted_scope(requested, set(agent.scopes or ()))
+    ttl = get_settings().access_token_ttl_seconds
+    claims = _base_claims(
+        credential.tenant_id,
+        agent.agent_id,
+        credential.client_id,
+        request.audience,
+        scope,
+        int(time.time()) + ttl,
+    )
+    return _issue(claims, ttl, scope)
+
+
+def _delegation_depth(act: Any) -> int:
+    depth = 0
+    while isinstance(act, dict):
+        depth += 1
+        act = act.get("act")
+    return depth
+
+
+def _token_exchange(request: TokenRequest, presented: PresentedClient) -> TokenResponse:
+    credential = authenticate_client(presented)
+    if not request.subject_token or not request.subject_token_type:
+        raise invalid_request("subject_token and subject_token_type are required.")
+    if request.subject_token_type not in SUBJECT_TOKEN_TYPES:
+        raise invalid_request(
+            f"subject_token_type {request.subject_token_type!r} is not supported; use {ACCESS_TOKEN_TYPE}."
+        )
+    if request.actor_token or request.actor_token_type:
+        raise invalid_request("actor_token is not accepted: the authenticated client is the actor.")
+    if request.requested_token_type not in (None, ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE):
+        raise invalid_request(f"requested_token_type {request.requested_token_type!r} is not supported.")
+    requested = _scopes(request.scope)
+    try:
+        subject = tokens.verify(request.subject_token)
+    except tokens.InvalidToken:
+        raise invalid_request("The subject_token is invalid or expired.") from None
+    claims = subject.claims
+    if claims["tenant_id"] != credential.tenant_id:
+        raise invalid_request("The subject_token is invalid or expired.")
+    if _delegation_depth(claims.get("act")) >= MAX_DELEGATION_DEPTH:
+        raise invalid_request("The delegation chain is too long.")
+    subject_agent_id = str(claims["sub"])
+    state, actor = _client_state(credential, (subject_agent_id,), str(claims["jti"]))
+    if state.revoked or state.usable_agent(subject_agent_id) is None:
+        raise invalid_request("The subject_token is revoked or its agent is paused or gone.")
+    scope = _granted_scope(requested, set(subject.scopes) & set(actor.scopes or ()))
+    if not scope:
+        raise invalid_scope("The subject token and the actor have no scope in common.")
+    settings = get_settings()
+    now = int(time.time())
+    exp = min(now + settings.access_token_ttl_seconds, int(claims["exp"]))
+    act: dict[str, Any] = {"sub": actor.agent_id, "client_id": credential.client_id}
+    if "act" in claims:
+        act["act"] = claims["act"]
+    new_claims = _base_claims(
+        credential.tenant_id, subject_agent_id, credential.client_id, request.audience, scope, exp
+    )
+    new_claims["act"] = act
+    return _issue(new_claims, exp - now, scope, ACCESS_TOKEN_TYPE)
+
+
+def grant_token(request: TokenRequest, presented: PresentedClient) -> TokenResponse:
+    """Authenticate the client and run its grant; every refusal is an RFC 6749 error."""
+    if request.grant_type == CLIENT_CREDENTIALS:
+        return _client_credentials(request, presented)
+    if request.grant_type == TOKEN_EXCHANGE:
+        return _token_exchange(request, presented)
+    authenticate_client(presented)  # an unknown client learns nothing about the grants we support
+    raise unsupported_grant_type(request.grant_type)
+
+
+def _caller_tenant(caller: PresentedCaller, scopes: frozenset[str]) -> tuple[str, str, CredentialItem | None]:
+    """(tenant id, actor, credential) of an introspection or revocation caller."""
+    if caller.client is not None:
+        credential = authenticate_client(caller.client)
+        return credential.tenant_id, f"client:{credential.client_id}", credential
+    from agentgate.services import api_keys
+
+    ctx = api_keys.authenticate(caller.api_key or "")
+    if ctx is None:
+        raise InvalidClient("The API key is invalid.")
+    if not ctx.principal.scopes & scopes:
+        raise OAuthError(
+            "insufficient_scope", f"The API key needs one of: {' '.join(sorted(scopes))}.", status=403
+        )
+    return ctx.tenant_id, f"apikey:{ctx.principal.id}", None
+
+
+def introspect(request: IntrospectionRequest, caller: PresentedCaller) -> Introspection:
+    """RFC 7662: active only for a valid token of the caller's tenant, its agent and tenant not paused."""
+    tenant_id, _, _ = _caller_tenant(caller, INTROSPECT_SCOPES)
+    inactive = Introspection(active=False)
+    try:
+        verified = tokens.verify(request.token, verify_audience=False)
+    except tokens.InvalidToken:
+        return inactive
+    claims = verified.claims
+    if claims["tenant_id"] != tenant_id:
+        return inactive
+    state = load_state(tenant_id, [str(claims["sub"])], str(claims["jti"]))
+    if state.revoked or state.usable_agent(str(claims["sub"])) is None:
+        return inactive
+    return Introspection(
+        active=True,
+        token_type="Bearer",
+        sub=claims["sub"],
+        agent_id=claims["sub"],
+        client_id=claims["client_id"],
+        scope=claims.get("scope", ""),
+        exp=claims["exp"],
+        iat=claims["iat"],
+        nbf=claims["nbf"],
+        iss=claims["iss"],
+        aud=claims["aud"],
+        jti=claims["jti"],
+        tenant_id=claims["tenant_id"],
+        act=claims.get("act"),
+    )
+
+
+def revoke(request: RevocationRequest, caller: PresentedCaller) -> None:
+    """RFC 7009: the jti is refused until the token's own expiry; an invalid or foreign token is a no-op.
+
+    A client may revoke tokens issued to it or to its agent; an API key (agents:control) any of its tenant's.
+    """
+    tenant_id, actor, credential = _caller_tenant(caller, REVOKE_SCOPES)
+    try:
+        verified = tokens.verify(request.token, verify_audience=False)
+    except tokens.InvalidToken:
+        return
+    claims = verified.claims
+    if claims["tenant_id"] != tenant_id:
+        return
+    if (
+        credential is not None
+        and credential.client_id != claims["client_id"]
+        and credential.agent_id != claims["sub"]
+    ):
+        return
+    RevokedTokenItem(
+        RevokedTokenItem.pk_for(str(claims["jti"])),
+        RevokedTokenItem.SK,
+        jti=str(claims["jti"]),
+        tenant_id=tenant_id,
+        agent_id=str(claims["sub"]),
+        revoked_at=datetime.now(UTC),
+        expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+    ).save()
+    from agentgate.services import audit
+
+    audit.append(
+        tenant_id,
+        actor=actor,
+        action="token.revoked",
+        target=f"agent:{claims['sub']}",
+        details={"jti": claims["jti"], "client_id": claims["client_id"]},
+    )
+
+
+def metadata() -> AuthorizationServerMetadata:
+    """RFC 8414 authorization server metadata (also the OpenID Connect discovery document)."""
+    issuer = get_settings().issuer.rstrip("/")
+    return AuthorizationServerMetadata(
+        issuer=get_settings().issuer,
+        token_endpoint=f"{issuer}/oauth2/token",
+        jwks_uri=f"{issuer}/.well-known/jwks.json",
+        introspection_endpoint=f"{issuer}/oauth2/introspect",
+        revocation_endpoint=f"{issuer}/oauth2/revoke",
+        grant_types_supported=[CLIENT_CREDENTIALS, TOKEN_EXCHANGE],
+        token_endpoint_auth_methods_supported=AUTH_METHODS,
+        introspection_endpoint_auth_methods_supported=AUTH_METHODS,
+        revocation_endpoint_auth_methods_supported=AUTH_METHODS,
+        response_types_supported=["token"],
+        subject_types_supported=["public"],
+        id_token_signing_alg_values_supported=[tokens.ALGORITHM],
+        claims_supported=[
+            "iss",
+            "sub",
+            "aud",
+            "exp",
+            "iat",
+            "nbf",
+            "jti",
+            "client_id",
+            "scope",
+            "tenant_id",
+            "act",
+        ],
+        service_documentation=f"{issuer}/openapi.json",
+    )
+
+
+def jwks() -> JwkSet:
+    """The current signing key and every previous key whose tokens may still be valid."""
+    return JwkSet.model_validate({"keys": [key.jwk() for key in keys.key_set().published]})
