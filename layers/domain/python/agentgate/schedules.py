@@ -14,4 +14,12 @@ class Schedule:
     grants: frozenset[str] = frozenset({"table:read", "table:write"})
 
 
-SCHEDULES: tuple[Schedule, ...] = ()
+SCHEDULES: tuple[Schedule, ...] = (
+    Schedule(
+        "audit-head-signing",
+        "audit_sign_heads",
+        "rate(1 hour)",
+        "Sign each tenant's audit chain head with KMS, so a truncated chain is detected",
+        grants=frozenset({"table:read", "table:write", "kms:sign"}),
+    ),
+)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.agents import Agent
+from agentgate.services import agents
+
+app = make_resolver()
+
+
+@app.get("/api/v1/agents/<id>")
+def get_agent(id: str) -> Agent:
+    return agents.get(tenant_context(app), id)
+
+
+handler = make_handler(app)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.agents import Agent, AgentUpdate
+from agentgate.services import agents
+
+app = make_resolver()
+
+
+@app.patch("/api/v1/agents/<id>")
+def update_agent(id: str, request: AgentUpdate) -> Agent:
+    return agents.update(tenant_context(app), id, request)
+
+
+handler = make_handler(app)

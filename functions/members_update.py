@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.members import Member, MemberUpdate
+from agentgate.services import members
+
+app = make_resolver()
+
+
+@app.patch("/api/v1/org-members/<id>")
+def update_member(id: str, request: MemberUpdate) -> Member:
+    return members.update(tenant_context(app), id, request)
+
+
+handler = make_handler(app)

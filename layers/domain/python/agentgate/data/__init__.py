@@ -1,0 +1,1 @@
+"""Data-access helpers shared by the services: cursors for paginated queries."""
