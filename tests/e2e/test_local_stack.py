@@ -1,0 +1,87 @@
+"""The local stack over HTTP, as a developer or a client meets it after ``make dev``."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+import requests
+
+from agentgate.routes import ROUTES
+from agentgate.tiers import TIER_ORDER
+from tests.e2e.conftest import start_stack, stop_stack
+
+pytestmark = pytest.mark.e2e
+
+
+def test_health_answers_ok(local_stack):
+    reply = requests.get(f"{local_stack.api_url}/health", timeout=10)
+    assert reply.status_code == 200
+    assert reply.json()["status"] == "ok"
+
+
+def test_detailed_health_finds_every_dependency_in_the_stacks_moto(local_stack):
+    reply = requests.get(f"{local_stack.api_url}/health/detailed", timeout=30)
+    assert reply.status_code == 200, reply.text
+    dependencies = reply.json()["dependencies"]
+    assert {name: d["status"] for name, d in dependencies.items()} == {
+        "dynamodb": "healthy",
+        "kinesis": "healthy",
+        "kms": "healthy",
+        "stepfunctions": "healthy",
+    }
+
+
+def test_the_openapi_document_lists_every_route(local_stack):
+    reply = requests.get(f"{local_stack.api_url}/openapi.json", timeout=10)
+    assert reply.status_code == 200
+    paths = reply.json()["paths"]
+    assert all(route.method.lower() in paths[route.path] for route in ROUTES)
+
+
+def test_the_tier_table_is_served(local_stack):
+    reply = requests.get(f"{local_stack.api_url}/api/v1/tiers", timeout=10)
+    assert reply.status_code == 200
+    assert [tier["name"] for tier in reply.json()["items"]] == list(TIER_ORDER)
+
+
+def test_an_unknown_path_is_a_json_404(local_stack):
+    reply = requests.get(f"{local_stack.api_url}/api/v1/no-such-thing", timeout=10)
+    assert reply.status_code == 404
+    assert reply.headers["Content-Type"] == "application/json"
+    assert reply.json()["error"]["code"] == "not_found"
+
+
+def test_a_wrong_method_is_a_json_405(local_stack):
+    reply = requests.delete(f"{local_stack.api_url}/health", timeout=10)
+    assert reply.status_code == 405
+    assert reply.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_aws_endpoint_serves_the_provisioned_resources(local_stack):
+    dynamodb = boto3.client("dynamodb", endpoint_url=local_stack.aws_url, region_name="us-east-1")
+    assert "agentgate" in dynamodb.list_tables()["TableNames"]
+
+
+def test_the_banner_says_where_the_api_and_aws_are_and_what_to_try(local_stack):
+    log = local_stack.log()
+    assert f"API           {local_stack.api_url}" in log
+    assert f"export AWS_ENDPOINT_URL={local_stack.aws_url}" in log
+    assert "Try first:" in log
+
+
+def test_two_stacks_run_side_by_side_with_their_own_data(local_stack, tmp_path):
+    second = start_stack(tmp_path / "second.log")
+    try:
+        assert second.api_url != local_stack.api_url and second.aws_url != local_stack.aws_url
+        assert requests.get(f"{second.api_url}/health", timeout=10).status_code == 200
+        first_table = boto3.client("dynamodb", endpoint_url=local_stack.aws_url, region_name="us-east-1")
+        second_table = boto3.client("dynamodb", endpoint_url=second.aws_url, region_name="us-east-1")
+        item = {"pk": {"S": "E2E#side-by-side"}, "sk": {"S": "ONLY-IN-SECOND"}}
+        second_table.put_item(TableName="agentgate", Item=item)
+        key = {"pk": item["pk"], "sk": item["sk"]}
+        assert "Item" in second_table.get_item(TableName="agentgate", Key=key)
+        assert "Item" not in first_table.get_item(TableName="agentgate", Key=key)
+    finally:
+        code = stop_stack(second)
+    assert code == 0
+    assert "Stopped." in second.log()
