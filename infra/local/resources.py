@@ -151,6 +151,9 @@ def _provision_queues(
     keep_14_days = {"MessageRetentionPeriod": "1209600"}
     failures_url, _ = _queue(sqs, f"{prefix}-stream-failures", keep_14_days)
     out.env["DEAD_LETTER_QUEUE_URL"] = failures_url
+    # Records the runs and analytics consumers cannot process, each with its reason (replayable).
+    runs_dlq_url, _ = _queue(sqs, f"{prefix}-runs-dlq", keep_14_days)
+    out.env["RUNS_DEAD_LETTER_QUEUE_URL"] = runs_dlq_url
     for consumer in consumers:
         out.dead_letter_urls[consumer.name] = failures_url
     for queue in queue_consumers:

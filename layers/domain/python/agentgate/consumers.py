@@ -20,7 +20,26 @@ class StreamConsumer:
 # Stream name (settings attribute) and shard count per stream.
 STREAMS: dict[str, int] = {"runs": 1, "analytics": 1}
 
-CONSUMERS: tuple[StreamConsumer, ...] = ()
+# Grant for the consumers that dead-letter poison records to the runs dead-letter queue.
+RUNS_DEAD_LETTER = "queue:runs-dead-letter"
+
+CONSUMERS: tuple[StreamConsumer, ...] = (
+    # --- runs, costs, budgets, analytics -------------------------------------------------------------
+    StreamConsumer(
+        name="runs",
+        stream="runs",
+        handler="runs_consumer",
+        batch_size=100,
+        grants=frozenset({"table:read", "table:write", RUNS_DEAD_LETTER}),
+    ),
+    StreamConsumer(
+        name="analytics",
+        stream="analytics",
+        handler="analytics_consumer",
+        batch_size=500,
+        grants=frozenset({"table:read", "table:write", RUNS_DEAD_LETTER}),
+    ),
+)
 
 
 @dataclass(frozen=True)

@@ -22,4 +22,11 @@ SCHEDULES: tuple[Schedule, ...] = (
         "Sign each tenant's audit chain head with KMS, so a truncated chain is detected",
         grants=frozenset({"table:read", "table:write", "kms:sign"}),
     ),
+    # --- runs, costs, budgets, analytics -------------------------------------------------------------
+    Schedule(
+        "analytics-daily-rollup",
+        "analytics_rollup",
+        "cron(15 0 * * ? *)",
+        "Fold yesterday's hourly analytics counters into one daily rollup per tenant",
+    ),
 )

@@ -33,6 +33,7 @@ class Settings:
     approval_state_machine_arn: str = ""
     webhook_queue_url: str = ""
     dead_letter_queue_url: str = ""
+    runs_dead_letter_queue_url: str = ""
     rest_api_id: str = ""
     usage_plan_ids: dict[str, str] = field(default_factory=dict)
     authorizer_cache_ttl_seconds: int = 60
@@ -67,6 +68,7 @@ def get_settings() -> Settings:
         approval_state_machine_arn=env("APPROVAL_STATE_MACHINE_ARN", ""),
         webhook_queue_url=env("WEBHOOK_QUEUE_URL", ""),
         dead_letter_queue_url=env("DEAD_LETTER_QUEUE_URL", ""),
+        runs_dead_letter_queue_url=env("RUNS_DEAD_LETTER_QUEUE_URL", ""),
         rest_api_id=env("REST_API_ID", ""),
         usage_plan_ids=_usage_plan_ids(env("USAGE_PLAN_IDS", "")),
         authorizer_cache_ttl_seconds=_int("AUTHORIZER_CACHE_TTL_SECONDS", 60),

@@ -1,0 +1,14 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.analytics import AnalyticsQuery, QuotaUsage
+from agentgate.services import analytics
+
+app = make_resolver()
+
+
+@app.get("/api/v1/analytics/usage")
+def analytics_usage() -> QuotaUsage:
+    query = AnalyticsQuery.model_validate(app.current_event.query_string_parameters or {})
+    return analytics.quota_usage(tenant_context(app), query)
+
+
+handler = make_handler(app)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.budgets import Budget
+from agentgate.services import budgets
+
+app = make_resolver()
+
+
+@app.get("/api/v1/budgets/<id>")
+def get_budget(id: str) -> Budget:
+    return budgets.get_budget(tenant_context(app), id)
+
+
+handler = make_handler(app)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.budgets import Budget, BudgetUpdate
+from agentgate.services import budgets
+
+app = make_resolver()
+
+
+@app.patch("/api/v1/budgets/<id>")
+def update_budget(id: str, request: BudgetUpdate) -> Budget:
+    return budgets.update_budget(tenant_context(app), id, request)
+
+
+handler = make_handler(app)

@@ -1,0 +1,14 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.costs import CostQuery, CostReport
+from agentgate.services import costs
+
+app = make_resolver()
+
+
+@app.get("/api/v1/costs/summary")
+def cost_summary() -> CostReport:
+    query = CostQuery.model_validate(app.current_event.query_string_parameters or {})
+    return costs.org_costs(tenant_context(app), query)
+
+
+handler = make_handler(app)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.runs import Run
+from agentgate.services import dashboards
+
+app = make_resolver()
+
+
+@app.get("/api/v1/runs/<id>")
+def get_run(id: str) -> Run:
+    return dashboards.get_run(tenant_context(app), id)
+
+
+handler = make_handler(app)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.analytics import TierUsage
+from agentgate.services import analytics
+
+app = make_resolver()
+
+
+@app.get("/api/v1/usage")
+def tier_usage() -> TierUsage:
+    return analytics.tier_usage(tenant_context(app))
+
+
+handler = make_handler(app)

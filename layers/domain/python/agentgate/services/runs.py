@@ -1,0 +1,351 @@
+"""Storing runs from the stream: once per client ``run_id``, costed, counted, in one transaction.
+
+The run's first insert (conditional on its absence), the day counters of the org, the
+agent and the team, and the spend of every budget covering the run are one
+TransactWriteItems: a duplicate on the stream, a redelivery after a crash or a client
+resend fails the condition and changes nothing, so cost and spend can never be counted
+twice. Events are written after the run (idempotent puts keyed by run and position),
+and rewritten when the same run is seen again, so a crash between the two loses nothing.
+
+A record that can never be stored (undecodable, invalid, refused by DynamoDB as
+malformed) goes to the dead-letter queue with its reason and payload; a transient failure
+(throttling, a transaction conflict) propagates so the batch reports it and the event
+source retries it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from bisect import bisect_left
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import ValidationError
+
+from agentgate.models import (
+    LATENCY_BUCKETS_MS,
+    BudgetItem,
+    CostDayItem,
+    PriceOverrideItem,
+    RunEventItem,
+    RunItem,
+    latency_bucket_attribute,
+    tenant_pk,
+)
+from agentgate.platform.aws import client
+from agentgate.platform.observability import logger
+from agentgate.platform.settings import get_settings
+from agentgate.pricing import ModelPrice, TokenCounts, price_table
+from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope
+from agentgate.services import budgets
+from agentgate.tiers import tier_limits
+
+# A DynamoDB item holds 400 KB: inputs and outputs larger than this are replaced by a marker.
+MAX_STORED_IO_BYTES = 300_000
+# Day counters outlive the runs they summarize (cost reports look back a year).
+COUNTER_RETENTION_DAYS = 400
+BATCH_WRITE_MAX = 25
+# DynamoDB error codes that no retry will cure: the record is dead-lettered.
+PERMANENT_ERRORS = frozenset({"ValidationException", "ItemCollectionSizeLimitExceededException"})
+_TIME = "%Y-%m-%dT%H:%M:%S.%f+0000"  # pynamodb's UTCDateTimeAttribute format
+
+
+class PoisonRecord(Exception):
+    """A record that cannot be processed, whatever the retries."""
+
+
+def latency_bucket(latency_ms: int) -> int:
+    return bisect_left(LATENCY_BUCKETS_MS, latency_ms)
+
+
+class RunRecorder:
+    """Stores the runs of one consumer batch; caches each tenant's budgets and price overrides per batch."""
+
+    def __init__(self) -> None:
+        self._budgets: dict[str, list[BudgetItem]] = {}
+        self._overrides: dict[str, tuple[ModelPrice, ...]] = {}
+        self.dynamodb = client("dynamodb")
+        self.table = get_settings().table_name
+
+    # --- the record -------------------------------------------------------------------------------
+
+    def process(self, data: str, *, partition_key: str, sequence_number: str) -> str:
+        """Store one stream record; returns "stored", "duplicate" or "dead_lettered"."""
+        try:
+            envelope = decode(data)
+            return self.store(envelope)
+        except PoisonRecord as exc:
+            dead_letter("runs", data, str(exc), partition_key=partition_key, sequence_number=sequence_number)
+            return "dead_lettered"
+
+    def store(self, envelope: RunEnvelope) -> str:
+        run = envelope.run
+        tenant_id = envelope.tenant_id
+        costing = price_table().price_run(
+            run.model,
+            run.provider,
+            run.start_time,
+            TokenCounts(**run.token_usage.model_dump()),
+            overrides=self.overrides(tenant_id),
+        )
+        covering = [b for b in self.budgets(tenant_id) if budgets.covers(b, envelope.agent_id, envelope.team)]
+        item = self._run_item(envelope, costing.cost_usd, costing.price_version)
+        try:
+            self.dynamodb.transact_write_items(
+                TransactItems=self._transaction(envelope, item, costing.cost_usd, covering)
+            )
+            outcome = "stored"
+        except ClientError as exc:
+            if not is_duplicate(exc):
+                code = exc.response.get("Error", {}).get("Code", "")
+                if code in PERMANENT_ERRORS:
+                    raise PoisonRecord(f"refused by the table: {code}: {exc}") from exc
+                raise
+            outcome = "duplicate"
+        if outcome == "duplicate" and not self._same_run(item):
+            logger.info("run id reused with other content: first write kept", extra={"run_id": run.run_id})
+            return outcome
+        self._write_events(envelope, item)
+        if covering:
+            budgets.check_thresholds(tenant_id, covering, run.start_time)
+        return outcome
+
+    # --- per-tenant lookups, once per batch -----------------------------------------------------------
+
+    def budgets(self, tenant_id: str) -> list[BudgetItem]:
+        if tenant_id not in self._budgets:
+            self._budgets[tenant_id] = budgets.tenant_budgets(tenant_id)
+        return self._budgets[tenant_id]
+
+    def overrides(self, tenant_id: str) -> tuple[ModelPrice, ...]:
+        if tenant_id not in self._overrides:
+            found = PriceOverrideItem.query(tenant_pk(tenant_id), PriceOverrideItem.sk.startswith("PRICE#"))
+            self._overrides[tenant_id] = tuple(
+                ModelPrice(
+                    provider=o.provider,
+                    model_pattern=o.model_pattern.lower(),
+                    effective_from=datetime.fromisoformat(o.effective_from).date(),
+                    input=o.input_per_million,
+                    output=o.output_per_million,
+                    cache_read=o.cache_read_per_million,
+                    cache_write=o.cache_write_per_million,
+                    version=f"tenant:{o.label}",
+                )
+                for o in found
+            )
+        return self._overrides[tenant_id]
+
+    # --- the items ------------------------------------------------------------------------------------
+
+    def _run_item(self, envelope: RunEnvelope, cost: Decimal | None, price_version: str | None) -> RunItem:
+        run = envelope.run
+        start = run.start_time.astimezone(UTC)
+        latency = None
+        if run.end_time is not None:
+            latency = int((run.end_time - run.start_time) / timedelta(milliseconds=1))
+        retention = timedelta(days=tier_limits(envelope.tier).retention_days)
+        order_key = f"{start.strftime(_TIME)}#{run.run_id}"
+        now = datetime.now(UTC)
+        return RunItem(
+            tenant_pk(envelope.tenant_id),
+            RunItem.sk_for(run.run_id),
+            tenant_id=envelope.tenant_id,
+            run_id=run.run_id,
+            agent_id=envelope.agent_id,
+            team=envelope.team,
+            status=run.status,
+            start_time=start,
+            end_time=run.end_time,
+            latency_ms=latency,
+            model=run.model,
+            provider=run.provider,
+            input_tokens=run.token_usage.input,
+            output_tokens=run.token_usage.output,
+            cache_read_tokens=run.token_usage.cache_read,
+            cache_write_tokens=run.token_usage.cache_write,
+            cost_usd=cost,
+            unpriced=cost is None,
+            price_version=price_version,
+            input=_bounded(run.input),
+            output=_bounded(run.output),
+            external_reference=run.external_reference,
+            policy_decisions=[d.model_dump() for d in run.policy_decisions],
+            event_count=len(run.events),
+            content_hash=content_hash(envelope),
+            received_at=envelope.received_at,
+            stored_at=now,
+            expires_at=envelope.received_at + retention,
+            gsi1pk=RunItem.tenant_runs_key(envelope.tenant_id),
+            gsi1sk=order_key,
+            gsi2pk=RunItem.agent_runs_key(envelope.tenant_id, envelope.agent_id),
+            gsi2sk=order_key,
+        )
+
+    def _transaction(
+        self, envelope: RunEnvelope, item: RunItem, cost: Decimal | None, covering: list[BudgetItem]
+    ) -> list[dict[str, Any]]:
+        run = envelope.run
+        tenant = envelope.tenant_id
+        day = run.start_time.astimezone(UTC).date().isoformat()
+        counters: dict[str, Any] = {
+            "cost_usd": cost or Decimal(0),
+            "runs": 1,
+            "unpriced_runs": 1 if cost is None else 0,
+            "errors": 1 if run.status in ERROR_STATUSES else 0,
+            "input_tokens": run.token_usage.input + run.token_usage.cache_read + run.token_usage.cache_write,
+            "output_tokens": run.token_usage.output,
+        }
+        if item.latency_ms is not None:
+            counters[latency_bucket_attribute(latency_bucket(int(item.latency_ms)))] = 1
+        expires = int((datetime.now(UTC) + timedelta(days=COUNTER_RETENTION_DAYS)).timestamp())
+        scopes = [("org", "-"), ("agent", envelope.agent_id)] + (
+            [("team", envelope.team)] if envelope.team else []
+        )
+        actions: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": item.serialize(),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        for scope, scope_id in scopes:
+            sets = {"scope": scope, "scope_id": scope_id, "day": day, "expires_at": expires}
+            if scope != "org":
+                sets["gsi1pk"] = CostDayItem.day_index_key(tenant, day, scope)
+                sets["gsi1sk"] = scope_id
+            actions.append(
+                counter_update(
+                    self.table, tenant_pk(tenant), CostDayItem.sk_for(scope, scope_id, day), counters, sets
+                )
+            )
+        spend = {"spend_usd": cost or Decimal(0), "runs": 1}
+        for budget in covering:
+            actions.append(
+                counter_update(
+                    self.table, tenant_pk(tenant), budgets.spend_sk(budget, run.start_time), spend, {}
+                )
+            )
+        return actions
+
+    def _same_run(self, item: RunItem) -> bool:
+        try:
+            stored = RunItem.get(item.pk, item.sk, consistent_read=True, attributes_to_get=["content_hash"])
+        except RunItem.DoesNotExist:
+            return False
+        return stored.content_hash == item.content_hash
+
+    def _write_events(self, envelope: RunEnvelope, item: RunItem) -> None:
+        events = sorted(enumerate(envelope.run.events), key=lambda pair: (pair[1].timestamp, pair[0]))
+        requests = [
+            {
+                "PutRequest": {
+                    "Item": RunEventItem(
+                        item.pk,
+                        RunEventItem.sk_for(envelope.run.run_id, seq),
+                        run_id=envelope.run.run_id,
+                        seq=seq,
+                        event_id=event.event_id,
+                        type=event.type,
+                        timestamp=event.timestamp,
+                        payload=_bounded(event.payload),
+                        expires_at=item.expires_at,
+                    ).serialize()
+                }
+            }
+            for seq, (_, event) in enumerate(events)
+        ]
+        for start in range(0, len(requests), BATCH_WRITE_MAX):
+            pending: dict[str, Any] = {self.table: requests[start : start + BATCH_WRITE_MAX]}
+            while pending:
+                response = self.dynamodb.batch_write_item(RequestItems=pending)
+                pending = response.get("UnprocessedItems") or {}
+
+
+def counter_update(
+    table: str, pk: str, sk: str, adds: dict[str, Any], sets: dict[str, Any]
+) -> dict[str, Any]:
+    """A transaction Update that ADDs counters and sets attributes only when absent."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    add_parts, set_parts = [], []
+    for i, (name, value) in enumerate(adds.items()):
+        names[f"#a{i}"] = name
+        values[f":a{i}"] = {"N": format(value, "f") if isinstance(value, Decimal) else str(value)}
+        add_parts.append(f"#a{i} :a{i}")
+    for i, (name, value) in enumerate(sets.items()):
+        names[f"#s{i}"] = name
+        values[f":s{i}"] = {"N": str(value)} if isinstance(value, int) else {"S": value}
+        set_parts.append(f"#s{i} = if_not_exists(#s{i}, :s{i})")
+    expression = "ADD " + ", ".join(add_parts) + (" SET " + ", ".join(set_parts) if set_parts else "")
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+def is_duplicate(exc: ClientError) -> bool:
+    """The transaction failed only because the run is already stored."""
+    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return False
+    reasons = exc.response.get("CancellationReasons") or []
+    if not reasons:  # some emulators put the reasons only in the message
+        return "[ConditionalCheckFailed" in str(exc)
+    return reasons[0].get("Code") == "ConditionalCheckFailed" and all(
+        r.get("Code") in (None, "None", "ConditionalCheckFailed") for r in reasons[1:]
+    )
+
+
+def _bounded(value: Any) -> Any:
+    if value is None:
+        return None
+    size = len(json.dumps(value, default=str))
+    if size > MAX_STORED_IO_BYTES:
+        return {"truncated": True, "bytes": size}
+    return value
+
+
+def content_hash(envelope: RunEnvelope) -> str:
+    return hashlib.sha256(envelope.run.model_dump_json().encode()).hexdigest()
+
+
+def decode(data: str) -> RunEnvelope:
+    """A stream record's base64 data -> the envelope, or PoisonRecord with the reason."""
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise PoisonRecord(f"undecodable: not base64 ({exc})") from exc
+    try:
+        return RunEnvelope.model_validate_json(raw)
+    except ValidationError as exc:
+        fields = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:5])
+        raise PoisonRecord(f"invalid: {fields}") from exc
+
+
+def dead_letter(stream: str, data: str, reason: str, *, partition_key: str, sequence_number: str) -> None:
+    """Send the record to the dead-letter queue with its reason and original payload (never dropped)."""
+    logger.warning("record dead-lettered", extra={"stream": stream, "reason": reason, "seq": sequence_number})
+    client("sqs").send_message(
+        QueueUrl=get_settings().runs_dead_letter_queue_url,
+        MessageBody=json.dumps(
+            {
+                "stream": stream,
+                "reason": reason,
+                "partition_key": partition_key,
+                "sequence_number": sequence_number,
+                "data": data,
+                "dead_lettered_at": datetime.now(UTC).isoformat(),
+            }
+        ),
+    )

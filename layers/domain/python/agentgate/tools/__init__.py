@@ -1,0 +1,1 @@
+"""Operator commands: replaying dead-lettered records, feeding a stream to its consumer."""
