@@ -55,4 +55,15 @@ class QueueConsumer:
     grants: frozenset[str] = frozenset({"table:read", "table:write"})
 
 
-QUEUE_CONSUMERS: tuple[QueueConsumer, ...] = ()
+QUEUE_CONSUMERS: tuple[QueueConsumer, ...] = (
+    # --- governance: outbound webhooks (one message per delivery; backoff by visibility) --------
+    QueueConsumer(
+        name="webhooks",
+        handler="webhook_worker",
+        url_setting="webhook_queue_url",
+        batch_size=10,
+        max_receive_count=6,
+        visibility_timeout_seconds=60,
+        grants=frozenset({"table:read", "table:write", "queue:webhooks"}),
+    ),
+)

@@ -72,6 +72,8 @@ class AgentItem(TableModel):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
     paused_reason = UnicodeAttribute(null=True)
+    # The user who registered the agent: they may not decide the agent's approval requests.
+    created_by = UnicodeAttribute(null=True)
     gsi1 = Gsi1()
     gsi2 = Gsi2()
 
@@ -205,7 +207,6 @@ class AuditHeadItem(TableModel):
     signing_key_id = UnicodeAttribute(null=True)
     signed_at = UTCDateTimeAttribute(null=True)
     gsi1 = Gsi1()
-
 
 
 class CredentialItem(TableModel):
@@ -528,5 +529,140 @@ class AnalyticsDayItem(TableModel):
     def sk_for(day: str) -> str:
         return f"AN#D#{day}"
 
-
 # --- governance: policies, approvals, webhooks -----------------------------------------------------
+
+
+class PolicyItem(TableModel):
+    """pk=TENANT#<id>, sk=POLICY#<policy_id>: one governance policy (conditions kept as validated JSON)."""
+
+    policy_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    scope_agents = ListAttribute(of=UnicodeAttribute, default=list)
+    scope_teams = ListAttribute(of=UnicodeAttribute, default=list)
+    conditions = JSONAttribute(null=True)
+    action = UnicodeAttribute()  # allow | deny | require_approval
+    approvers = ListAttribute(of=UnicodeAttribute, default=list)
+    escalation_approvers = ListAttribute(of=UnicodeAttribute, default=list)
+    approval_timeout_seconds = NumberAttribute(null=True)
+    status = UnicodeAttribute(default="active")  # active | disabled
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def sk_for(policy_id: str) -> str:
+        return f"POLICY#{policy_id}"
+
+
+class GovernanceSettingsItem(TableModel):
+    """pk=TENANT#<id>, sk=SETTINGS#GOVERNANCE: the decision when no policy matches (allow unless set)."""
+
+    SK = "SETTINGS#GOVERNANCE"
+
+    default_decision = UnicodeAttribute(default="allow")  # allow | deny
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class ApprovalItem(TableModel):
+    """pk=TENANT#<id>, sk=APPROVAL#<approval_id>: a request waiting for a person, and its outcome.
+
+    gsi1 lists the tenant's approvals newest first (``TENANT#<id>#APPROVALS`` / ``<created_at>#<id>``);
+    gsi2 lists one agent's (``TENANT#<id>#AGENT#<agent_id>#APPROVALS``). ``task_token`` is the
+    Step Functions token of the wait in progress (``stage`` initial, then escalated).
+    """
+
+    approval_id = UnicodeAttribute()
+    status = UnicodeAttribute(default="pending")  # pending | approved | rejected | expired
+    stage = UnicodeAttribute(default="initial")  # initial | escalated
+    requested_by = UnicodeAttribute()  # the agent id
+    requester_owner = UnicodeAttribute(null=True)  # the user who registered the agent
+    action = UnicodeAttribute()
+    resource = UnicodeAttribute(null=True)
+    context = JSONAttribute(null=True)
+    estimated_cost_usd = UnicodeAttribute(null=True)
+    policy_ids = ListAttribute(of=UnicodeAttribute, default=list)
+    approvers = ListAttribute(of=UnicodeAttribute, default=list)
+    escalation_approvers = ListAttribute(of=UnicodeAttribute, default=list)
+    timeout_seconds = NumberAttribute()
+    task_token = UnicodeAttribute(null=True)
+    execution_arn = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UTCDateTimeAttribute(null=True)
+    comment = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    escalated_at = UTCDateTimeAttribute(null=True)
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+    @staticmethod
+    def sk_for(approval_id: str) -> str:
+        return f"APPROVAL#{approval_id}"
+
+    @staticmethod
+    def tenant_index_key(tenant_id: str) -> str:
+        return f"{tenant_pk(tenant_id)}#APPROVALS"
+
+    @staticmethod
+    def agent_index_key(tenant_id: str, agent_id: str) -> str:
+        return f"{tenant_pk(tenant_id)}#AGENT#{agent_id}#APPROVALS"
+
+
+class DomainEventItem(TableModel):
+    """pk=TENANT#<id>, sk=EVENT#<occurred_at>#<event_id>: a domain event (kept 30 days, TTL)."""
+
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    data = JSONAttribute(default=dict)
+    occurred_at = UnicodeAttribute()  # RFC 3339, exactly what webhook payloads carry
+
+    @staticmethod
+    def sk_for(occurred_at: str, event_id: str) -> str:
+        return f"EVENT#{occurred_at}#{event_id}"
+
+
+class WebhookItem(TableModel):
+    """pk=TENANT#<id>, sk=WEBHOOK#<webhook_id>: an outbound subscription.
+
+    ``secret`` is the whsec_ signing secret, kept as-is: signing needs it, and the table is
+    encrypted at rest with a KMS key; the API shows it once, at creation.
+    """
+
+    webhook_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute, default=list)
+    secret = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    status = UnicodeAttribute(default="active")
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+
+    @staticmethod
+    def sk_for(webhook_id: str) -> str:
+        return f"WEBHOOK#{webhook_id}"
+
+
+class WebhookDeliveryItem(TableModel):
+    """pk=TENANT#<id>, sk=WHDELIVERY#<webhook_id>#<delivery_id>: one event to one subscription.
+
+    ``attempts`` logs every try (time, status code or error, duration); the delivery id is a
+    time-ordered id, so a query lists deliveries in order.
+    """
+
+    webhook_id = UnicodeAttribute()
+    delivery_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()  # the webhook-id header: the receiver's idempotency key
+    event_type = UnicodeAttribute()
+    payload = JSONAttribute()
+    status = UnicodeAttribute(default="pending")  # pending | retrying | delivered | failed
+    attempts = JSONAttribute(default=list)
+    created_at = UTCDateTimeAttribute()
+    delivered_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def prefix_for(webhook_id: str) -> str:
+        return f"WHDELIVERY#{webhook_id}#"
+
+    @staticmethod
+    def sk_for(webhook_id: str, delivery_id: str) -> str:
+        return f"WHDELIVERY#{webhook_id}#{delivery_id}"

@@ -22,4 +22,17 @@ class Workflow:
     arn_setting: str = ""
 
 
-WORKFLOWS: tuple[Workflow, ...] = ()
+WORKFLOWS: tuple[Workflow, ...] = (
+    # --- governance: human approvals (task tokens, timeout, one escalation, expiry) -------------
+    Workflow(
+        name="approval",
+        definition="statemachines/approval.asl.json",
+        tasks={
+            "RequestApprovalFunction": "approval_request",
+            "RecordDecisionFunction": "approval_record_decision",
+            "ExpireApprovalFunction": "approval_expire",
+        },
+        grants=frozenset({"table:read", "table:write", "queue:webhooks"}),
+        arn_setting="approval_state_machine_arn",
+    ),
+)

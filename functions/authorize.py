@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.authorization import AuthorizeDecision, AuthorizeRequest
+from agentgate.services import authorization
+
+app = make_resolver()
+
+
+@app.post("/api/v1/authorize")
+def authorize(request: AuthorizeRequest) -> AuthorizeDecision:
+    return authorization.authorize(tenant_context(app), request)
+
+
+handler = make_handler(app)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.policies import GovernanceSettings, GovernanceSettingsUpdate
+from agentgate.services import policies
+
+app = make_resolver()
+
+
+@app.put("/api/v1/policy-settings")
+def update_policy_settings(request: GovernanceSettingsUpdate) -> GovernanceSettings:
+    return policies.update_settings(tenant_context(app), request)
+
+
+handler = make_handler(app)

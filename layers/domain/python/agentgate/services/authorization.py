@@ -1,0 +1,128 @@
+"""``POST /api/v1/authorize``: policies, then the agent's budget, then (if needed) a person.
+
+The policies decide first (deny > require_approval > allow > the tenant default). A request
+that policies do not deny is still denied when the agent's budget is exhausted or the
+estimated cost is more than what is left. A pending decision starts an approval workflow.
+Every decision is counted for analytics; denials and pending requests are audited.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from agentgate.models import AgentItem, PolicyItem
+from agentgate.platform.errors import Forbidden
+from agentgate.platform.tenancy import TenantContext
+from agentgate.policy.evaluator import ALLOW, Outcome, Request, evaluate
+from agentgate.schemas.authorization import AuthorizeDecision, AuthorizeRequest, Reason
+from agentgate.schemas.policies import DEFAULT_APPROVAL_TIMEOUT_SECONDS
+from agentgate.services import approvals, policies
+
+
+def _policy_reasons(outcome: Outcome, action: str) -> list[Reason]:
+    return [
+        Reason(
+            kind="policy",
+            policy_id=rule.policy_id,
+            policy_name=rule.name,
+            effect=rule.effect,  # type: ignore[arg-type]
+            message=f"policy {rule.name!r} ({rule.policy_id}) applies to {action}: {rule.effect}",
+        )
+        for rule in outcome.matched
+    ]
+
+
+def _default_reason(default: str) -> Reason:
+    return Reason(kind="default", message=f"no policy applies; the tenant default is {default}")
+
+
+def _budget_reason(remaining: Decimal, estimate: Decimal | None) -> Reason | None:
+    if remaining <= 0:
+        return Reason(
+            kind="budget", message="the agent's budget is exhausted", remaining_budget_usd=remaining
+        )
+    if estimate is not None and estimate > remaining:
+        return Reason(
+            kind="budget",
+            message=(
+                f"the estimated cost {format(estimate, 'f')} USD exceeds "
+                f"the {format(remaining, 'f')} USD left"
+            ),
+            remaining_budget_usd=remaining,
+        )
+    return None
+
+
+def _approval_settings(matched: list[PolicyItem]) -> tuple[list[str], list[str], int]:
+    """Several require_approval policies: any of their approvers may decide; the shortest timeout wins."""
+    approvers = [str(a) for item in matched for a in item.approvers]
+    escalation = [str(a) for item in matched for a in item.escalation_approvers]
+    timeouts = [int(item.approval_timeout_seconds) for item in matched if item.approval_timeout_seconds]
+    return approvers, escalation, min(timeouts, default=DEFAULT_APPROVAL_TIMEOUT_SECONDS)
+
+
+def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecision:
+    from agentgate.services import analytics, audit, budgets  # the identity and runs areas' modules
+
+    agent_id = ctx.principal.agent_id or ctx.principal.id
+    try:
+        agent = AgentItem.get(ctx.pk, AgentItem.sk_for(agent_id))
+    except AgentItem.DoesNotExist:
+        raise Forbidden("This agent no longer exists.", code="agent_unknown") from None
+    rules, items = policies.tenant_rules(ctx.tenant_id)
+    default = policies.default_decision(ctx.tenant_id)
+    outcome = evaluate(
+        rules,
+        Request(
+            action=request.action,
+            agent_id=agent_id,
+            at=datetime.now(UTC),
+            resource=request.resource,
+            context=request.context,
+            estimated_cost_usd=request.estimated_cost_usd,
+            agent_team=agent.team,
+            agent_tags=tuple(str(tag) for tag in agent.tags or []),
+        ),
+        default_decision=default,
+    )
+    decision = outcome.decision
+    reasons = _policy_reasons(outcome, request.action) if outcome.matched else [_default_reason(default)]
+    if decision != "deny":
+        remaining = budgets.remaining_for_agent(ctx.tenant_id, agent_id)
+        budget_reason = (
+            _budget_reason(remaining, request.estimated_cost_usd) if remaining is not None else None
+        )
+        if budget_reason is not None:
+            decision, reasons = "deny", [budget_reason, *reasons]
+    approval_id = None
+    if decision == "pending":
+        approvers, escalation, timeout = _approval_settings([items[r.policy_id] for r in outcome.matched])
+        approval = approvals.start(
+            ctx.tenant_id,
+            agent_id=agent_id,
+            agent_owner=agent.created_by,
+            action=request.action,
+            resource=request.resource,
+            context=request.context,
+            estimated_cost_usd=request.estimated_cost_usd,
+            policy_ids=[r.policy_id for r in outcome.matched],
+            approvers=approvers,
+            escalation_approvers=escalation,
+            timeout_seconds=timeout,
+        )
+        approval_id = approval.approval_id
+    analytics.record(ctx.tenant_id, "authorization", decision=decision, agent_id=agent_id)
+    if decision != ALLOW:
+        audit.append(
+            ctx.tenant_id,
+            actor=f"agent:{agent_id}",
+            action=f"authorization.{'denied' if decision == 'deny' else 'pending'}",
+            target=f"action:{request.action}",
+            details={
+                "resource": request.resource,
+                "approval_id": approval_id,
+                "reasons": [r.policy_id or r.kind for r in reasons],
+            },
+        )
+    return AuthorizeDecision(decision=decision, approval_id=approval_id, reasons=reasons)  # type: ignore[arg-type]

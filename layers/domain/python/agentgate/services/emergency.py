@@ -1,0 +1,163 @@
+"""The kill switch: pause (and resume) a whole tenant, or every agent of a team or with a tag.
+
+A tenant-wide pause sets the tenant's status to paused. The authorizer reads that status on
+every request it evaluates, so every credential of the tenant, including access tokens
+issued before the pause, is refused once API Gateway's cached answer for it expires (the
+authorizer cache TTL, ``authorizer_cache_ttl_seconds``, 60 s by default). A team or tag pause
+pauses those agents one by one (``agents.pause_agents``: audit entry and ``agent.paused``
+event each); the tenant stays active. ``resume-all`` undoes the same scope.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pynamodb.exceptions import UpdateError
+
+from agentgate.models import AgentItem, AgentTagItem, TenantItem
+from agentgate.platform.errors import NotFound
+from agentgate.platform.tenancy import TenantContext
+from agentgate.schemas.emergency import (
+    EmergencyPauseRequest,
+    EmergencyResumeRequest,
+    EmergencyScope,
+    EmergencyState,
+)
+from agentgate.services import events
+
+ACTIVE: Literal["active"] = "active"
+PAUSED: Literal["paused"] = "paused"
+
+
+def _status(tenant: TenantItem) -> Literal["active", "paused"]:
+    return PAUSED if tenant.status == PAUSED else ACTIVE
+
+
+def _tenant(ctx: TenantContext) -> TenantItem:
+    try:
+        return TenantItem.get(ctx.pk, TenantItem.SK, consistent_read=True)
+    except TenantItem.DoesNotExist:
+        raise NotFound("No such organisation.") from None
+
+
+def _agents_of_team(ctx: TenantContext, team: str) -> list[str]:
+    found = AgentItem.query(
+        ctx.pk, AgentItem.sk.startswith("AGENT#"), filter_condition=AgentItem.team == team
+    )
+    return [agent.agent_id for agent in found]
+
+
+def _agents_with_tag(ctx: TenantContext, tag: str) -> list[str]:
+    links = AgentTagItem.query(ctx.pk, AgentTagItem.sk.startswith(f"AGENTTAG#{tag}#"))
+    return [link.agent_id for link in links]
+
+
+def _scope(request: EmergencyScope) -> tuple[Literal["tenant", "team", "tag"], str | None]:
+    if request.team is not None:
+        return "team", request.team
+    if request.tag is not None:
+        return "tag", request.tag
+    return "tenant", None
+
+
+def _agent_ids(ctx: TenantContext, scope: str, scope_id: str) -> list[str]:
+    return _agents_of_team(ctx, scope_id) if scope == "team" else _agents_with_tag(ctx, scope_id)
+
+
+def _set_tenant_status(tenant: TenantItem, status: str, now: datetime) -> bool:
+    actions: list[Any] = [TenantItem.status.set(status), TenantItem.updated_at.set(now)]
+    actions.append(TenantItem.paused_at.set(now) if status == PAUSED else TenantItem.paused_at.remove())
+    try:
+        tenant.update(actions=actions, condition=TenantItem.status != status)
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False  # already there: pressing the button twice changes nothing
+        raise
+    return True
+
+
+def pause_all(ctx: TenantContext, request: EmergencyPauseRequest) -> EmergencyState:
+    from agentgate.services import agents, audit  # the identity area's modules
+
+    tenant = _tenant(ctx)
+    actor = audit.actor_of(ctx)
+    now = datetime.now(UTC)
+    scope, scope_id = _scope(request)
+    if scope_id is not None:
+        paused = agents.pause_agents(
+            ctx.tenant_id, _agent_ids(ctx, scope, scope_id), actor=actor, reason=request.reason
+        )
+        audit.append(
+            ctx.tenant_id,
+            actor=actor,
+            action="emergency.paused",
+            target=f"{scope}:{scope_id}",
+            details={"reason": request.reason, "agent_ids": paused},
+        )
+        events.emit(
+            ctx.tenant_id,
+            "emergency.paused",
+            {
+                "scope": scope,
+                "scope_id": scope_id,
+                "agent_ids": paused,
+                "reason": request.reason,
+                "actor": actor,
+            },
+        )
+        return EmergencyState(
+            tenant_id=ctx.tenant_id, status=_status(tenant), scope=scope, scope_id=scope_id,
+            paused_agent_ids=paused, changed_at=now,
+        )  # fmt: skip
+    if _set_tenant_status(tenant, PAUSED, now):
+        audit.append(
+            ctx.tenant_id, actor=actor, action="emergency.paused", target=f"tenant:{ctx.tenant_id}",
+            details={"reason": request.reason},
+        )  # fmt: skip
+        events.emit(
+            ctx.tenant_id, "emergency.paused", {"scope": "tenant", "reason": request.reason, "actor": actor}
+        )
+    return EmergencyState(tenant_id=ctx.tenant_id, status=PAUSED, scope="tenant", changed_at=now)
+
+
+def resume_all(ctx: TenantContext, request: EmergencyResumeRequest) -> EmergencyState:
+    from agentgate.services import agents, audit  # the identity area's modules
+
+    tenant = _tenant(ctx)
+    actor = audit.actor_of(ctx)
+    now = datetime.now(UTC)
+    scope, scope_id = _scope(request)
+    if scope_id is not None:
+        resumed = agents.resume_agents(ctx.tenant_id, _agent_ids(ctx, scope, scope_id), actor=actor)
+        audit.append(
+            ctx.tenant_id,
+            actor=actor,
+            action="emergency.resumed",
+            target=f"{scope}:{scope_id}",
+            details={"reason": request.reason, "agent_ids": resumed},
+        )
+        events.emit(
+            ctx.tenant_id,
+            "emergency.resumed",
+            {
+                "scope": scope,
+                "scope_id": scope_id,
+                "agent_ids": resumed,
+                "reason": request.reason,
+                "actor": actor,
+            },
+        )
+        return EmergencyState(
+            tenant_id=ctx.tenant_id, status=_status(tenant), scope=scope, scope_id=scope_id,
+            resumed_agent_ids=resumed, changed_at=now,
+        )  # fmt: skip
+    if _set_tenant_status(tenant, ACTIVE, now):
+        audit.append(
+            ctx.tenant_id, actor=actor, action="emergency.resumed", target=f"tenant:{ctx.tenant_id}",
+            details={"reason": request.reason},
+        )  # fmt: skip
+        events.emit(
+            ctx.tenant_id, "emergency.resumed", {"scope": "tenant", "reason": request.reason, "actor": actor}
+        )
+    return EmergencyState(tenant_id=ctx.tenant_id, status=ACTIVE, scope="tenant", changed_at=now)

@@ -1,0 +1,204 @@
+"""Policies: CRUD, the tenant default, and the rules the evaluator reads.
+
+Conditions are validated by the request models (``agentgate.policy.conditions``) before
+anything is written; a PATCH is re-checked as the merged policy.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from agentgate.data.cursors import decode_cursor, encode_cursor
+from agentgate.models import GovernanceSettingsItem, PolicyItem, tenant_pk
+from agentgate.platform.errors import NotFound
+from agentgate.platform.tenancy import TenantContext
+from agentgate.policy.evaluator import PolicyRule
+from agentgate.schemas.policies import (
+    DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+    GovernanceSettings,
+    GovernanceSettingsUpdate,
+    Policy,
+    PolicyCreate,
+    PolicyPage,
+    PolicyQuery,
+    PolicyScopeOut,
+    PolicyUpdate,
+)
+from agentgate.services.events import ordered_id
+
+DEFAULT_DECISION: Literal["allow", "deny"] = "allow"
+
+
+def _strings(values: Any) -> list[str]:
+    """A pynamodb list of strings as ``list[str]``."""
+    return [str(value) for value in values or []]
+
+
+def _audit(ctx: TenantContext, action: str, target: str, details: dict[str, Any]) -> None:
+    from agentgate.services import audit  # the identity area's module
+
+    audit.append(ctx.tenant_id, actor=audit.actor_of(ctx), action=action, target=target, details=details)
+
+
+def _out(item: PolicyItem) -> Policy:
+    return Policy(
+        id=item.policy_id,
+        name=item.name,
+        description=item.description,
+        scope=PolicyScopeOut(agents=_strings(item.scope_agents), teams=_strings(item.scope_teams)),
+        conditions=item.conditions,
+        action=item.action,  # type: ignore[arg-type]
+        approvers=_strings(item.approvers),
+        escalation_approvers=_strings(item.escalation_approvers),
+        approval_timeout_seconds=int(item.approval_timeout_seconds)
+        if item.approval_timeout_seconds
+        else None,
+        status=item.status,  # type: ignore[arg-type]
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def _load(ctx: TenantContext, policy_id: str) -> PolicyItem:
+    try:
+        return PolicyItem.get(ctx.pk, PolicyItem.sk_for(policy_id))
+    except PolicyItem.DoesNotExist:
+        raise NotFound("No such policy.") from None
+
+
+def _timeout(action: str, timeout: int | None) -> int | None:
+    if action != "require_approval":
+        return None
+    return timeout or DEFAULT_APPROVAL_TIMEOUT_SECONDS
+
+
+def create_policy(ctx: TenantContext, request: PolicyCreate) -> Policy:
+    policy_id = ordered_id("pol")
+    item = PolicyItem(
+        ctx.pk,
+        PolicyItem.sk_for(policy_id),
+        policy_id=policy_id,
+        name=request.name,
+        description=request.description,
+        scope_agents=request.scope.agents,
+        scope_teams=request.scope.teams,
+        conditions=request.conditions,
+        action=request.action,
+        approvers=request.approvers,
+        escalation_approvers=request.escalation_approvers,
+        approval_timeout_seconds=_timeout(request.action, request.approval_timeout_seconds),
+        status=request.status,
+        created_at=datetime.now(UTC),
+        created_by=f"{ctx.principal.kind.value}:{ctx.principal.id}",
+    )
+    item.save(condition=PolicyItem.pk.does_not_exist())
+    _audit(ctx, "policy.created", f"policy:{policy_id}", {"name": item.name, "action": item.action})
+    return _out(item)
+
+
+def list_policies(ctx: TenantContext, query: PolicyQuery) -> PolicyPage:
+    start = decode_cursor(query.cursor, {"pk": ctx.pk})
+    condition = PolicyItem.status == query.status if query.status else None
+    result = PolicyItem.query(
+        ctx.pk,
+        PolicyItem.sk.startswith("POLICY#"),
+        filter_condition=condition,
+        limit=query.limit,
+        last_evaluated_key=start,
+    )
+    items = [_out(item) for item in result]
+    return PolicyPage(items=items, next_cursor=encode_cursor(result.last_evaluated_key))
+
+
+def get_policy(ctx: TenantContext, policy_id: str) -> Policy:
+    return _out(_load(ctx, policy_id))
+
+
+def update_policy(ctx: TenantContext, policy_id: str, request: PolicyUpdate) -> Policy:
+    item = _load(ctx, policy_id)
+    current = _out(item)
+    merged: dict[str, Any] = {
+        "name": current.name,
+        "description": current.description,
+        "scope": current.scope.model_dump(),
+        "conditions": current.conditions,
+        "action": current.action,
+        "approvers": current.approvers,
+        "escalation_approvers": current.escalation_approvers,
+        "approval_timeout_seconds": current.approval_timeout_seconds,
+        "status": current.status,
+    }
+    changes = request.model_dump(include=request.model_fields_set)
+    merged.update(changes)
+    if merged["action"] != "require_approval":  # approval settings do not outlive the action they serve
+        merged["escalation_approvers"] = changes.get("escalation_approvers", [])
+        merged["approval_timeout_seconds"] = changes.get("approval_timeout_seconds")
+    checked = PolicyCreate.model_validate(merged)  # the merged policy, checked as a whole (400 if not)
+    item.name = checked.name
+    item.description = checked.description
+    item.scope_agents = checked.scope.agents  # type: ignore[assignment]
+    item.scope_teams = checked.scope.teams  # type: ignore[assignment]
+    item.conditions = checked.conditions
+    item.action = checked.action
+    item.approvers = checked.approvers  # type: ignore[assignment]
+    item.escalation_approvers = checked.escalation_approvers  # type: ignore[assignment]
+    item.approval_timeout_seconds = _timeout(checked.action, checked.approval_timeout_seconds)
+    item.status = checked.status
+    item.updated_at = datetime.now(UTC)
+    item.save()
+    _audit(ctx, "policy.updated", f"policy:{policy_id}", {"changed": sorted(changes)})
+    return _out(item)
+
+
+def delete_policy(ctx: TenantContext, policy_id: str) -> None:
+    item = _load(ctx, policy_id)
+    item.delete()
+    _audit(ctx, "policy.deleted", f"policy:{policy_id}", {"name": item.name})
+
+
+def default_decision(tenant_id: str) -> str:
+    try:
+        return GovernanceSettingsItem.get(tenant_pk(tenant_id), GovernanceSettingsItem.SK).default_decision
+    except GovernanceSettingsItem.DoesNotExist:
+        return DEFAULT_DECISION
+
+
+def get_settings(ctx: TenantContext) -> GovernanceSettings:
+    try:
+        item = GovernanceSettingsItem.get(ctx.pk, GovernanceSettingsItem.SK)
+    except GovernanceSettingsItem.DoesNotExist:
+        return GovernanceSettings(default_decision=DEFAULT_DECISION)
+    return GovernanceSettings.model_validate(
+        {"default_decision": item.default_decision, "updated_at": item.updated_at}
+    )
+
+
+def update_settings(ctx: TenantContext, request: GovernanceSettingsUpdate) -> GovernanceSettings:
+    now = datetime.now(UTC)
+    GovernanceSettingsItem(
+        ctx.pk, GovernanceSettingsItem.SK, default_decision=request.default_decision, updated_at=now
+    ).save()
+    _audit(ctx, "policy.default_changed", "policy:default", {"default_decision": request.default_decision})
+    return GovernanceSettings(default_decision=request.default_decision, updated_at=now)
+
+
+def tenant_rules(tenant_id: str) -> tuple[list[PolicyRule], dict[str, PolicyItem]]:
+    """Every policy of the tenant as evaluator rules, and the items by id (approval settings)."""
+    items = {
+        item.policy_id: item
+        for item in PolicyItem.query(tenant_pk(tenant_id), PolicyItem.sk.startswith("POLICY#"))
+    }
+    rules = [
+        PolicyRule(
+            policy_id=item.policy_id,
+            name=item.name,
+            effect=item.action,
+            conditions=item.conditions,
+            agents=tuple(_strings(item.scope_agents)),
+            teams=tuple(_strings(item.scope_teams)),
+            active=item.status == "active",
+        )
+        for item in items.values()
+    ]
+    return rules, items
