@@ -7,7 +7,7 @@ app = make_resolver()
 
 
 @app.delete("/api/v1/agents/<id>")
-def delete_agent(id: str) -> Response:
+def delete_agent(id: str) -> Response[None]:
     agents.delete(tenant_context(app), id)
     return Response(status_code=204)
 

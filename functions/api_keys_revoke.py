@@ -7,7 +7,7 @@ app = make_resolver()
 
 
 @app.delete("/api/v1/api-keys/<id>")
-def revoke_api_key(id: str) -> Response:
+def revoke_api_key(id: str) -> Response[None]:
     api_keys.revoke(tenant_context(app), id)
     return Response(status_code=204)
 

@@ -7,7 +7,7 @@ app = make_resolver()
 
 
 @app.post("/api/v1/auth/logout")
-def logout() -> Response:
+def logout() -> Response[None]:
     tenants.logout(tenant_context(app))
     return Response(status_code=204)
 

@@ -7,7 +7,7 @@ app = make_resolver()
 
 
 @app.delete("/api/v1/org-members/<id>")
-def remove_member(id: str) -> Response:
+def remove_member(id: str) -> Response[None]:
     members.remove(tenant_context(app), id)
     return Response(status_code=204)
 
