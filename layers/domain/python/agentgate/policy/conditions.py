@@ -50,7 +50,7 @@ class ConditionError(ValueError):
 class Comparison:
     field: str
     op: str
-    value: Any  # normalised: Decimal for numbers, int for hours, str for weekdays, tuple for lists
+    value: Any  # normalised: Decimal for numbers and hours, str for weekdays, tuple for lists
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _scalar(field: str, value: Any, path: str) -> Any:
     if field == "time.hour":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 23:
             raise ConditionError(path, "must be an hour, an integer from 0 to 23")
-        return value
+        return Decimal(value)
     if field == "time.weekday":
         if not isinstance(value, str) or value.lower() not in WEEKDAYS:
             raise ConditionError(path, f"must be a weekday, one of {', '.join(WEEKDAYS)}")

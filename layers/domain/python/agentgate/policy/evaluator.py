@@ -114,7 +114,7 @@ def _compare(node: Comparison, request: Request) -> bool:
         if op == "in":
             return bool(tags.intersection(expected))
         return not tags.intersection(expected)  # not_in
-    actual = _normalise(actual) if node.field != "time.hour" else actual
+    actual = _normalise(actual)
     if op == "eq":
         return _equal(actual, expected)
     if op == "ne":
@@ -131,13 +131,14 @@ def _compare(node: Comparison, request: Request) -> bool:
         if isinstance(actual, list):
             return any(_equal(_normalise(item), expected) for item in actual)
         return False
-    if node.field == "time.hour":
-        left, right = Decimal(actual), Decimal(expected)
-    elif isinstance(actual, Decimal) and isinstance(expected, Decimal):
-        left, right = actual, expected
-    else:
+    if not (isinstance(actual, Decimal) and isinstance(expected, Decimal)):
         return False
-    return {"gt": left > right, "gte": left >= right, "lt": left < right, "lte": left <= right}[op]
+    return {
+        "gt": actual > expected,
+        "gte": actual >= expected,
+        "lt": actual < expected,
+        "lte": actual <= expected,
+    }[op]
 
 
 def matches(node: Node | None, request: Request) -> bool:
