@@ -46,7 +46,9 @@ def make_tenant(*, status: str = "active", tier: str = "free") -> str:
     return tenant_id
 
 
-def make_agent(tenant_id: str, *, scopes: set[str] | None = None, status: str = "active", team: str = "core") -> str:
+def make_agent(
+    tenant_id: str, *, scopes: set[str] | None = None, status: str = "active", team: str = "core"
+) -> str:
     agent_id = "ag_" + uuid.uuid4().hex[:10]
     AgentItem(
         tenant_pk(tenant_id),
