@@ -1,0 +1,270 @@
+"""The routes table's grants turned into least-privilege IAM statements and environment variables.
+
+A grant (``agentgate.routes.GRANTS``) names what a function needs; ``access_for`` answers the IAM
+statements on the exact resources and the settings (``agentgate.platform.settings``) that tell
+the function where those resources are, as environment variables named after the settings
+attribute upper-cased. Nothing else hands out permissions, so a read route cannot write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import aws_cdk as cdk
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sqs as sqs
+
+from agentgate import routes
+from agentgate.platform.table import INDEXES
+
+TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
+TABLE_WRITE_ACTIONS = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+STREAM_PUT_ACTIONS = ("kinesis:PutRecord", "kinesis:PutRecords")
+# The calls the identity code makes on the user pool (sign-up, login, refresh, logout, members).
+COGNITO_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminInitiateAuth",
+    "cognito-idp:AdminUpdateUserAttributes",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:ListUsers",
+)
+
+
+@dataclass
+class Wiring:
+    """The deployment's resources a function may be granted access to."""
+
+    table: dynamodb.ITable
+    streams: dict[str, kinesis.IStream]  # by STREAMS key: "runs", "analytics"
+    signing_key: kms.IKey
+    signing_key_alias: str
+    user_pool: cognito.IUserPool
+    user_pool_client: cognito.IUserPoolClient
+    queues: dict[str, sqs.IQueue]  # queue consumer name -> its queue
+    queue_url_settings: dict[str, str]  # queue consumer name -> settings attribute of its URL
+    dead_letter_queue: sqs.IQueue  # where stream consumers' failed batches go
+    state_machines: dict[str, str] = field(default_factory=dict)  # workflow name -> ARN
+    state_machine_settings: dict[str, str] = field(default_factory=dict)  # workflow name -> arn setting
+    rest_api_id: str | None = None
+    usage_plan_ids: str | None = None  # "free=<id>,pro=<id>,enterprise=<id>"
+    base_env: dict[str, str] = field(default_factory=dict)  # every function gets these
+
+
+@dataclass
+class Access:
+    statements: list[iam.PolicyStatement] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    # cdk-nag findings these statements cause by design: (finding id, reason)
+    wildcards: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _all_grants() -> set[str]:
+    from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS
+    from agentgate.schedules import SCHEDULES
+    from agentgate.workflows import WORKFLOWS
+
+    rows: list[Iterable[str]] = [r.grants for r in routes.ROUTES]
+    rows += [c.grants for c in CONSUMERS] + [q.grants for q in QUEUE_CONSUMERS]
+    rows += [s.grants for s in SCHEDULES] + [w.grants for w in WORKFLOWS]
+    return {grant for grants in rows for grant in grants}
+
+
+def standalone_queues() -> dict[str, str]:
+    """Queues granted (``queue:<name>``) that no queue consumer drains -> their URL setting.
+
+    These hold what a function sets aside for an operator (e.g. poison records, replayable);
+    the URL goes to ``<NAME>_QUEUE_URL``.
+    """
+    from agentgate.consumers import QUEUE_CONSUMERS
+
+    drained = {q.name: q.url_setting for q in QUEUE_CONSUMERS}
+    found = {}
+    for grant in sorted(_all_grants()):
+        if grant.startswith("queue:") and not _matching("queue", grant, drained, drained):
+            name = grant.split(":", 1)[1]
+            found[name] = f"{name.replace('-', '_')}_queue_url"
+    return found
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") else word
+
+
+def _matching(kind: str, grant: str, names: Iterable[str], settings: dict[str, str]) -> list[str]:
+    """Resources a ``<kind>:<name>`` grant refers to: by name, singular or plural, or by its setting."""
+    wanted = _singular(grant.split(":", 1)[1].replace("-", "_"))
+    found = [
+        name
+        for name in names
+        if _singular(name.replace("-", "_")) == wanted or settings.get(name, "").startswith(f"{wanted}_")
+    ]
+    return found
+
+
+def _table_arns(table: dynamodb.ITable) -> list[str]:
+    return [table.table_arn, *(f"{table.table_arn}/index/{index}" for index in INDEXES)]
+
+
+def _stream_for(grant: str, wiring: Wiring) -> str:
+    stream = grant.split(":", 1)[1]
+    if stream not in wiring.streams:
+        raise ValueError(f"grant {grant!r} names no stream of agentgate.consumers.STREAMS")
+    return stream
+
+
+def _api_keys(wiring: Wiring, access: Access) -> None:
+    if wiring.rest_api_id is None or wiring.usage_plan_ids is None:
+        raise ValueError(f"grant {routes.API_KEYS!r} needs the REST API and its usage plans")
+    region, partition = cdk.Aws.REGION, cdk.Aws.PARTITION
+    apigw = f"arn:{partition}:apigateway:{region}::"
+    access.statements += [
+        iam.PolicyStatement(actions=["apigateway:POST"], resources=[f"{apigw}/apikeys"]),
+        iam.PolicyStatement(
+            actions=["apigateway:GET", "apigateway:PATCH", "apigateway:DELETE"],
+            resources=[f"{apigw}/apikeys/*"],
+        ),
+        iam.PolicyStatement(
+            actions=["apigateway:GET", "apigateway:POST", "apigateway:DELETE"],
+            resources=[f"{apigw}/usageplans/*/keys", f"{apigw}/usageplans/*/keys/*"],
+        ),
+    ]
+    for path, reason in (
+        ("/apikeys/*", "The key ids are created at sign-up: a tenant's key is not known at deploy time."),
+        (
+            "/usageplans/*/keys",
+            "Attaching a key to its tier's plan; plan ids reach IAM only through USAGE_PLAN_IDS.",
+        ),
+        ("/usageplans/*/keys/*", "Moving a tenant's key between tier plans when the tier changes."),
+    ):
+        access.wildcards.append(
+            (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::{path}]", reason)
+        )
+    access.env["REST_API_ID"] = wiring.rest_api_id
+    access.env["USAGE_PLAN_IDS"] = wiring.usage_plan_ids
+
+
+def _health_probes(wiring: Wiring, access: Access) -> None:
+    """The describe calls of ``/health/detailed`` (agentgate.services.health.PROBES)."""
+    runs = wiring.streams.get("runs")
+    access.statements.append(
+        iam.PolicyStatement(actions=["dynamodb:DescribeTable"], resources=[wiring.table.table_arn])
+    )
+    access.env["TABLE_NAME"] = wiring.table.table_name
+    if runs is not None:
+        access.statements.append(
+            iam.PolicyStatement(actions=["kinesis:DescribeStreamSummary"], resources=[runs.stream_arn])
+        )
+        access.env["RUNS_STREAM_NAME"] = runs.stream_name
+    access.statements.append(
+        iam.PolicyStatement(actions=["kms:DescribeKey"], resources=[wiring.signing_key.key_arn])
+    )
+    access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+    approval = _matching("states", "states:approvals", wiring.state_machines, wiring.state_machine_settings)
+    if approval:
+        arn = wiring.state_machines[approval[0]]
+        access.statements.append(
+            iam.PolicyStatement(actions=["states:DescribeStateMachine"], resources=[arn])
+        )
+        access.env[wiring.state_machine_settings[approval[0]].upper()] = arn
+    else:
+        # Without an approval workflow the probe lists state machines, which has no resource type.
+        access.statements.append(iam.PolicyStatement(actions=["states:ListStateMachines"], resources=["*"]))
+        access.wildcards.append(
+            ("AwsSolutions-IAM5[Resource::*]", "states:ListStateMachines has no resource-level permissions.")
+        )
+
+
+def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
+    access = Access(env=dict(wiring.base_env))
+    for grant in sorted(set(grants)):
+        if grant not in routes.GRANTS and not grant.startswith(("queue:", "stream:", "states:")):
+            raise ValueError(f"unknown grant {grant!r}; known: {sorted(routes.GRANTS)}")
+        if grant == routes.TABLE_READ:
+            access.statements.append(
+                iam.PolicyStatement(actions=list(TABLE_READ_ACTIONS), resources=_table_arns(wiring.table))
+            )
+            access.env["TABLE_NAME"] = wiring.table.table_name
+        elif grant == routes.TABLE_WRITE:
+            access.statements.append(
+                iam.PolicyStatement(actions=list(TABLE_WRITE_ACTIONS), resources=[wiring.table.table_arn])
+            )
+            access.env["TABLE_NAME"] = wiring.table.table_name
+        elif grant.startswith("stream:"):
+            stream = wiring.streams[_stream_for(grant, wiring)]
+            access.statements.append(
+                iam.PolicyStatement(actions=list(STREAM_PUT_ACTIONS), resources=[stream.stream_arn])
+            )
+            access.env[f"{grant.split(':', 1)[1].upper()}_STREAM_NAME"] = stream.stream_name
+        elif grant == routes.KMS_SIGN:
+            access.statements.append(
+                iam.PolicyStatement(
+                    actions=["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
+                    resources=[wiring.signing_key.key_arn],
+                )
+            )
+            access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+        elif grant == routes.KMS_PUBLIC_KEY:
+            access.statements.append(
+                iam.PolicyStatement(
+                    actions=["kms:GetPublicKey", "kms:DescribeKey"], resources=[wiring.signing_key.key_arn]
+                )
+            )
+            access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+        elif grant == routes.COGNITO:
+            pool = wiring.user_pool
+            access.statements.append(
+                iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[pool.user_pool_arn])
+            )
+            access.env["USER_POOL_ID"] = pool.user_pool_id
+            access.env["USER_POOL_CLIENT_ID"] = wiring.user_pool_client.user_pool_client_id
+            access.env["COGNITO_JWKS_URL"] = (
+                f"https://cognito-idp.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}/{pool.user_pool_id}"
+                "/.well-known/jwks.json"
+            )
+        elif grant.startswith("states:"):
+            names = _matching("states", grant, wiring.state_machines, wiring.state_machine_settings)
+            if not names:
+                raise ValueError(f"grant {grant!r} names no workflow of agentgate.workflows.WORKFLOWS")
+            for name in names:
+                arn = wiring.state_machines[name]
+                access.statements.append(
+                    iam.PolicyStatement(
+                        actions=["states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"],
+                        resources=[arn],
+                    )
+                )
+                if wiring.state_machine_settings.get(name):
+                    access.env[wiring.state_machine_settings[name].upper()] = arn
+        elif grant.startswith("queue:"):
+            names = _matching("queue", grant, wiring.queues, wiring.queue_url_settings)
+            if not names:
+                raise ValueError(f"grant {grant!r} names no queue of agentgate.consumers.QUEUE_CONSUMERS")
+            for name in names:
+                queue = wiring.queues[name]
+                access.statements.append(
+                    iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])
+                )
+                access.env[wiring.queue_url_settings[name].upper()] = queue.queue_url
+        elif grant == routes.API_KEYS:
+            _api_keys(wiring, access)
+        elif grant == routes.HEALTH_PROBES:
+            _health_probes(wiring, access)
+        else:  # a grant added to routes.GRANTS without its IAM meaning here
+            raise ValueError(f"grant {grant!r} has no IAM mapping in infra/agentgate_cdk/grants.py")
+    return access

@@ -1,0 +1,136 @@
+"""The tenant portal: a private S3 bucket behind CloudFront (origin access control).
+
+The same distribution forwards the API's paths to API Gateway, so the portal and the API share
+one origin in AWS as they do behind the local gateway (no CORS), and the issuer URL serves
+``/.well-known/`` too. The API's path patterns come from the routes table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3_deployment
+from constructs import Construct
+
+from agentgate.routes import Route
+from infra.agentgate_cdk.config import API_STAGE_NAME
+from infra.agentgate_cdk.nag import acknowledge
+
+LOG_EXPIRY = cdk.Duration.days(90)
+
+
+def api_path_patterns(routes: Iterable[Route]) -> list[str]:
+    """CloudFront path patterns that send every route to API Gateway and nothing else."""
+    patterns: set[str] = set()
+    for route in routes:
+        segments = route.path.strip("/").split("/")
+        patterns.add(f"/{segments[0]}" if len(segments) == 1 else f"/{segments[0]}/*")
+    return sorted(patterns)
+
+
+def has_files(directory: Path) -> bool:
+    return directory.is_dir() and any(path.is_file() for path in directory.rglob("*"))
+
+
+class Portal(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        api: apigw.IRestApi,
+        routes: Iterable[Route],
+        portal_dir: Path,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.logs_bucket = s3.Bucket(
+            self,
+            "AccessLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            # CloudFront's standard logs are written with ACLs.
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            lifecycle_rules=[s3.LifecycleRule(expiration=LOG_EXPIRY)],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        acknowledge(
+            self.logs_bucket,
+            "AwsSolutions-S1",
+            "This bucket receives the access logs; logging its own access would loop.",
+        )
+        self.bucket = s3.Bucket(
+            self,
+            "Site",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            server_access_logs_bucket=self.logs_bucket,
+            server_access_logs_prefix="portal-bucket/",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        api_origin = origins.HttpOrigin(
+            f"{api.rest_api_id}.execute-api.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}",
+            origin_path=f"/{API_STAGE_NAME}",
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
+        api_behavior = cloudfront.BehaviorOptions(
+            origin=api_origin,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            # Every header but Host (API Gateway routes by its own host name), Authorization included.
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="AgentGate portal and API",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            ),
+            additional_behaviors={pattern: api_behavior for pattern in api_path_patterns(routes)},
+            default_root_object="index.html",
+            enable_logging=True,
+            log_bucket=self.logs_bucket,
+            log_file_prefix="cloudfront/",
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+        )
+        for rule, reason in (
+            ("AwsSolutions-CFR1", "A tenant portal and API for agents worldwide: no country is excluded."),
+            (
+                "AwsSolutions-CFR2",
+                "API Gateway usage plans throttle per tenant; a WAF is a per-deployment add-on.",
+            ),
+            (
+                "AwsSolutions-CFR4",
+                "The default *.cloudfront.net certificate fixes the TLS policy; a custom domain would not.",
+            ),
+        ):
+            acknowledge(self.distribution, rule, reason)
+        if has_files(portal_dir):
+            self.deployment: s3_deployment.BucketDeployment | None = s3_deployment.BucketDeployment(
+                self,
+                "Files",
+                sources=[s3_deployment.Source.asset(str(portal_dir))],
+                destination_bucket=self.bucket,
+                distribution=self.distribution,
+                distribution_paths=["/*"],
+                memory_limit=256,
+            )
+        else:
+            self.deployment = None
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.distribution.distribution_domain_name}"
