@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from agentgate.platform.table import TableModel
+from agentgate.platform.settings import get_settings
+
+
+@cache
+def _connection(region: str) -> Connection:
+    # Its own connection: borrowing the base model's would leave the base model a cached
+    # connection without the GSIs, which every item class would then inherit.
+    return Connection(region=region)
 
 
 def transaction() -> TransactWrite:
-    """A TransactWrite on the table's connection (all item classes share one table)."""
-    return TransactWrite(connection=TableModel._get_connection().connection)
+    """A TransactWrite on the table (all item classes share one table)."""
+    return TransactWrite(connection=_connection(get_settings().region))
 
 
 def cancellation_codes(exc: TransactWriteError) -> list[str | None]:

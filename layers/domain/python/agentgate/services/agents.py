@@ -141,7 +141,8 @@ def create(ctx: TenantContext, request: AgentCreate) -> Agent:
             break
         except TransactWriteError as exc:
             codes = cancellation_codes(exc)
-            if codes[:1] == ["ConditionalCheckFailed"]:
+            # pynamodb sends puts before updates: the tenant's counter is the last item.
+            if codes[-1:] == ["ConditionalCheckFailed"]:
                 raise Forbidden(
                     f"The {tenant.tier} tier allows {limit} agents; delete one or upgrade.", code="tier_limit"
                 ) from None
@@ -168,7 +169,7 @@ def delete(ctx: TenantContext, agent_id: str) -> None:
     item = get_item(ctx, agent_id)
     try:
         with transaction() as tx:
-            tx.delete(item, condition=AgentItem.pk.exists())
+            tx.delete(item, condition=AgentItem.pk.exists())  # deletes go first: the agent is item 0
             tx.update(
                 TenantItem(ctx.pk, TenantItem.SK),
                 actions=[TenantItem.agent_count.add(-1)],
@@ -237,7 +238,8 @@ def update(ctx: TenantContext, agent_id: str, request: AgentUpdate) -> Agent:
             for tag in set(new_tags) - set(old_tags):
                 tx.save(_tag_item(ctx.tenant_id, agent_id, tag))
     except TransactWriteError as exc:
-        if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
+        # pynamodb sends deletes and puts (the tags) before updates: the agent is the last item.
+        if cancellation_codes(exc)[-1:] == ["ConditionalCheckFailed"]:
             raise Conflict("The agent changed meanwhile; read it and try again.", code="conflict") from None
         raise
     audit.append(
