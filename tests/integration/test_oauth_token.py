@@ -249,3 +249,32 @@ def test_a_deleted_agent_credential_is_invalid_client(aws):
     AgentItem.get(f"TENANT#{client.tenant_id}", AgentItem.sk_for(client.agent_id)).delete()
 
     _refused(request_token(client), 401, "invalid_client")
+
+
+def _analytics_records() -> list[dict]:
+    import json
+
+    from agentgate.platform.aws import client
+    from agentgate.platform.settings import get_settings
+
+    kinesis = client("kinesis")
+    stream = get_settings().analytics_stream
+    records = []
+    for shard in kinesis.list_shards(StreamName=stream)["Shards"]:
+        iterator = kinesis.get_shard_iterator(
+            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records += [json.loads(r["Data"]) for r in kinesis.get_records(ShardIterator=iterator)["Records"]]
+    return records
+
+
+def test_an_issued_token_is_recorded_for_analytics_and_a_refused_one_is_not(aws):
+    client = make_client()
+
+    request_token(client, scope="admin")  # refused: invalid_scope
+    request_token(client)
+
+    [record] = [r for r in _analytics_records() if r["kind"] == "token_issued"]
+    assert record["tenant_id"] == client.tenant_id
+    assert record["dims"]["agent_id"] == client.agent_id
+    assert record["dims"]["grant_type"] == "client_credentials"

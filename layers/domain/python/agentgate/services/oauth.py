@@ -76,6 +76,12 @@ def _granted_scope(requested: set[str] | None, allowed: set[str]) -> str:
     return " ".join(sorted(requested))
 
 
+def _record_issued(tenant_id: str, agent_id: str, client_id: str, grant_type: str) -> None:
+    from agentgate.services import analytics
+
+    analytics.record(tenant_id, "token_issued", agent_id=agent_id, client_id=client_id, grant_type=grant_type)
+
+
 def _client_state(
     credential: CredentialItem, extra_agents: tuple[str, ...] = (), jti: str | None = None
 ) -> tuple[PrincipalState, AgentItem]:
@@ -132,7 +138,9 @@ def _client_credentials(request: TokenRequest, presented: PresentedClient) -> To
         scope,
         int(time.time()) + ttl,
     )
-    return _issue(claims, ttl, scope)
+    response = _issue(claims, ttl, scope)
+    _record_issued(credential.tenant_id, agent.agent_id, credential.client_id, CLIENT_CREDENTIALS)
+    return response
 
 
 def _delegation_depth(act: Any) -> int:
@@ -182,7 +190,9 @@ def _token_exchange(request: TokenRequest, presented: PresentedClient) -> TokenR
         credential.tenant_id, subject_agent_id, credential.client_id, request.audience, scope, exp
     )
     new_claims["act"] = act
-    return _issue(new_claims, exp - now, scope, ACCESS_TOKEN_TYPE)
+    response = _issue(new_claims, exp - now, scope, ACCESS_TOKEN_TYPE)
+    _record_issued(credential.tenant_id, subject_agent_id, credential.client_id, TOKEN_EXCHANGE)
+    return response
 
 
 def grant_token(request: TokenRequest, presented: PresentedClient) -> TokenResponse:
