@@ -184,7 +184,7 @@ def test_the_timer_signs_every_head_that_moved_and_only_those(aws):
     from infra.local.apigw import LambdaContext
 
     first_id, first = new_tenant("Acme")
-    second_id, second = new_tenant("Globex")
+    _, second = new_tenant("Globex")
 
     signed_now = audit_sign_heads.handler({"source": "aws.events"}, LambdaContext("audit_sign_heads"))
     signed_again = audit_sign_heads.handler({"source": "aws.events"}, LambdaContext("audit_sign_heads"))

@@ -1,4 +1,4 @@
-"""The role matrix: every user route × every role is either allowed or 403 ``insufficient_role``.
+"""The role matrix: every user route by every role is either allowed or 403 ``insufficient_role``.
 
 What each role may do is the ``role`` column of the routes table; this walks the whole of it.
 """
