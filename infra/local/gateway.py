@@ -16,7 +16,7 @@ import mimetypes
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from infra.local.routing import RouteTable
 log = logging.getLogger("infra.local.gateway")
 
 LOCAL_PREFIX = "/_local/"
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway REST's request payload limit
 
 
 @dataclass(frozen=True)
@@ -259,11 +260,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         started = time.perf_counter()
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
         request = HttpRequest(
-            self.command, self.path, list(self.headers.items()), body, source_ip=self.client_address[0]
+            self.command, self.path, list(self.headers.items()), source_ip=self.client_address[0]
         )
-        reply = self.server.gateway.handle(request)
+        if length > MAX_PAYLOAD_BYTES:
+            self.close_connection = True  # the body is left unread
+            reply = error_reply(
+                413, "payload_too_large", f"Request bodies are limited to {MAX_PAYLOAD_BYTES} bytes."
+            )
+        else:
+            request = replace(request, body=self.rfile.read(length) if length else b"")
+            reply = self.server.gateway.handle(request)
         self.send_response(reply.status)
         for name, value in reply.headers:
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:

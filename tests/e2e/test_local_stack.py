@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import boto3
 import pytest
 import requests
@@ -85,3 +87,15 @@ def test_two_stacks_run_side_by_side_with_their_own_data(local_stack, tmp_path):
         code = stop_stack(second)
     assert code == 0
     assert "Stopped." in second.log()
+
+
+def test_a_body_over_api_gateways_payload_limit_is_413_unread(local_stack):
+    host, port = local_stack.api_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(
+            b"POST /api/v1/auth/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 20000000\r\n\r\n"
+        )
+        head = conn.recv(65536).decode()
+    assert head.startswith("HTTP/1.1 413")
+    assert '"payload_too_large"' in head
