@@ -270,7 +270,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             )
         else:
             request = replace(request, body=self.rfile.read(length) if length else b"")
-            reply = self.server.gateway.handle(request)
+            try:
+                reply = self.server.gateway.handle(request)
+            except Exception:  # noqa: BLE001 - a bug in the gateway itself: answer, log, keep serving
+                log.error("gateway error on %s %s:\n%s", self.command, self.path, traceback.format_exc())
+                reply = error_reply(500, "internal_error", "The local gateway failed; see its log.")
         self.send_response(reply.status)
         for name, value in reply.headers:
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:

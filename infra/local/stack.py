@@ -19,10 +19,9 @@ from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS, QueueConsumer, Strea
 from agentgate.routes import ROUTES, Route
 from agentgate.schedules import SCHEDULES, Schedule
 from agentgate.workflows import WORKFLOWS, Workflow
-from infra.local.apigw import LambdaContext
 from infra.local.authorization import AuthorizerCache
 from infra.local.gateway import Gateway, GatewayServer, LocalActions
-from infra.local.handlers import FunctionRunner, load_handler
+from infra.local.handlers import FunctionRunner
 from infra.local.limits import UsagePlanDirectory, UsagePlanLimiter
 from infra.local.queues import QueuePoller
 from infra.local.resources import REPO_ROOT, Provisioned, provision
@@ -135,10 +134,15 @@ class LocalStack:
         from agentgate.platform.settings import get_settings
 
         settings = get_settings()
-        authorizer = AuthorizerCache(
-            lambda: load_handler(AUTHORIZER_HANDLER),
+        runner = self.runner
+
+        def authorizer(event: dict[str, Any], context: Any) -> Any:
+            # Through the runner: one invocation at a time, with its own Lambda context.
+            return runner.invoke(AUTHORIZER_HANDLER, event)
+
+        authorizer_cache = AuthorizerCache(
+            lambda: authorizer,
             settings.authorizer_cache_ttl_seconds,
-            context_factory=lambda: LambdaContext(function_name=AUTHORIZER_HANDLER),
             on_error=lambda exc: log.error(
                 "authorizer failed: %s: %s", type(exc).__name__, exc, exc_info=exc
             ),
@@ -147,7 +151,7 @@ class LocalStack:
         return Gateway(
             self.config.routes,
             runner=self.runner,
-            authorizer=authorizer,
+            authorizer=authorizer_cache,
             limiter=UsagePlanLimiter(),
             plans=plans,
             api_id=settings.rest_api_id or "local",

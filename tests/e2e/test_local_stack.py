@@ -99,3 +99,21 @@ def test_a_body_over_api_gateways_payload_limit_is_413_unread(local_stack):
         head = conn.recv(65536).decode()
     assert head.startswith("HTTP/1.1 413")
     assert '"payload_too_large"' in head
+
+
+def test_a_signed_up_user_calls_a_protected_route_through_the_real_authorizer(local_stack):
+    api = local_stack.api_url
+    signup = requests.post(
+        f"{api}/api/v1/auth/signup",
+        json={"org_name": "E2E Org", "email": "owner@e2e.example", "password": "a long enough passphrase"},
+        timeout=30,
+    )
+    assert signup.status_code == 201, signup.text
+    tokens = signup.json()["tokens"]
+    bearer = tokens.get("access_token") or tokens["id_token"]
+    listed = requests.get(f"{api}/api/v1/agents", headers={"Authorization": f"Bearer {bearer}"}, timeout=30)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["items"] == []
+    anonymous = requests.get(f"{api}/api/v1/agents", timeout=10)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "unauthorized"
