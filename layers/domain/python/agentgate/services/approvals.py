@@ -252,7 +252,10 @@ def stage_approvers(item: ApprovalItem) -> list[str]:
 
 
 def is_own_request(principal: Principal, item: ApprovalItem) -> bool:
-    mine = {principal.id, principal.email, principal.agent_id} - {None}
+    """The requesting agent itself, or the user who registered it (by id, ``user:<id>`` or e-mail)."""
+    mine = {principal.id, f"{principal.kind.value}:{principal.id}", principal.email, principal.agent_id} - {
+        None
+    }
     return item.requested_by in mine or (item.requester_owner is not None and item.requester_owner in mine)
 
 
