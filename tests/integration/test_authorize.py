@@ -184,3 +184,20 @@ def test_an_agent_that_no_longer_exists_is_refused(tenant):
     reply = authorize({"action": "payments.refund"}, ctx=agent("t2", "agt_1"))
     assert reply.status == 403
     assert reply.json["error"]["code"] == "agent_unknown"
+
+
+def test_when_the_approval_workflow_cannot_start_the_answer_is_503_and_no_approval_is_left(
+    tenant, monkeypatch
+):
+    from agentgate.platform.settings import reset_settings
+
+    policy("require_approval", ON_REFUNDS)
+    monkeypatch.setenv(
+        "APPROVAL_STATE_MACHINE_ARN", "arn:aws:states:us-east-1:123456789012:stateMachine:no-such-machine"
+    )
+    reset_settings()
+    reply = authorize({"action": "payments.refund"})
+    assert reply.status == 503
+    assert reply.headers["retry-after"] == "1"
+    assert list(ApprovalItem.query(tenant_pk("t1"), ApprovalItem.sk.startswith("APPROVAL#"))) == []
+    assert "authorization.pending" not in audit_actions()

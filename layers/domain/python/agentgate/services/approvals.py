@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import UpdateError
 
 from agentgate.data.cursors import decode_cursor, encode_cursor
 from agentgate.models import ApprovalItem, tenant_pk
 from agentgate.platform.aws import client
-from agentgate.platform.errors import Conflict, Forbidden, NotFound
+from agentgate.platform.errors import Conflict, DependencyUnavailable, Forbidden, NotFound
 from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import Caller, Principal, Role, TenantContext
@@ -117,18 +117,24 @@ def start(
         gsi2sk=order_key,
     )
     item.save(condition=ApprovalItem.pk.does_not_exist())
-    execution = client("stepfunctions").start_execution(
-        stateMachineArn=get_settings().approval_state_machine_arn,
-        name=approval_id,
-        input=json.dumps(
-            {
-                "tenant_id": tenant_id,
-                "approval_id": approval_id,
-                "timeout_seconds": timeout_seconds,
-                "has_escalation": bool(item.escalation_approvers),
-            }
-        ),
-    )
+    workflow_input = {
+        "tenant_id": tenant_id,
+        "approval_id": approval_id,
+        "timeout_seconds": timeout_seconds,
+        "has_escalation": bool(item.escalation_approvers),
+    }
+    try:
+        execution = client("stepfunctions").start_execution(
+            stateMachineArn=get_settings().approval_state_machine_arn,
+            name=approval_id,
+            input=json.dumps(workflow_input),
+        )
+    except (ClientError, BotoCoreError):
+        item.delete()  # no workflow, no approval: nobody could ever decide it
+        logger.exception("approval workflow did not start", extra={"approval_id": approval_id})
+        raise DependencyUnavailable(
+            "The approval workflow is unavailable; retry shortly.", headers={"Retry-After": "1"}
+        ) from None
     item.update(actions=[ApprovalItem.execution_arn.set(execution["executionArn"])])
     return item
 
