@@ -209,3 +209,14 @@ def test_another_tenant_gets_404_for_a_webhook_id(loopback, receiver, method, re
         == []
     )
     assert call("GET", "/api/v1/webhooks", ctx=OTHER_TENANT).json["items"] == []
+
+
+def test_the_signature_matches_the_standard_webhooks_reference_vector():
+    # The example of the Standard Webhooks specification (secret, id, timestamp, body -> signature).
+    signature = webhooks.sign(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1614265330,
+        b'{"test": 2432232314}',
+    )
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
