@@ -217,17 +217,11 @@ class ApiStack(cdk.Stack):
             "AmazonAPIGatewayPushToCloudWatchLogs]",
             "API Gateway's account-level logging role; this managed policy is the documented one.",
         )
-        for rule, reason in (
-            (
-                "AwsSolutions-APIG2",
-                "Each function validates body and query with pydantic: API.md's 400 naming the field.",
-            ),
-            (
-                "AwsSolutions-APIG3",
-                "Usage plans throttle and cap each tenant; a WAF is a per-deployment add-on.",
-            ),
-        ):
-            acknowledge(api, rule, reason)
+        acknowledge(
+            api,
+            "AwsSolutions-APIG2",
+            "Each function validates body and query with pydantic: API.md's 400 naming the field.",
+        )
         acknowledge(
             api.deployment_stage,
             "AwsSolutions-APIG3",

@@ -12,6 +12,7 @@ from cdk_nag import AwsSolutionsChecks
 from infra.agentgate_cdk.api_stack import ApiStack
 from infra.agentgate_cdk.config import REPO_ROOT, DeployConfig, environment
 from infra.agentgate_cdk.data_stack import DataStack
+from infra.agentgate_cdk.hygiene import DropRedundantRoleDependency
 
 CDK_JSON = REPO_ROOT / "cdk.json"
 
@@ -36,6 +37,7 @@ class AgentGate:
             env=env,
             description="AgentGate API: REST API, authorizer, usage plans, functions, portal",
         )
+        cdk.Aspects.of(app).add(DropRedundantRoleDependency())
         for stack in (self.data, self.api):
             cdk.Tags.of(stack).add("project", "agentgate")
             cdk.Tags.of(stack).add("stage", config.stage)

@@ -109,6 +109,5 @@ class AgentGateFunction(Construct):
             environment=access.env,
             tracing=lambda_.Tracing.DISABLED,
         )
-        self.function.node.add_dependency(self.role)
         for finding, reason in access.wildcards:
             acknowledge(self.role, finding, reason)

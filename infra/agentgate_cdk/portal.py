@@ -55,15 +55,27 @@ class Portal(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
-            # CloudFront's standard logs are written with ACLs.
-            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             lifecycle_rules=[s3.LifecycleRule(expiration=LOG_EXPIRY)],
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         acknowledge(
             self.logs_bucket,
             "AwsSolutions-S1",
-            "This bucket receives the access logs; logging its own access would loop.",
+            "This bucket receives the server access logs; logging its own access would loop.",
+        )
+        # CloudFront's standard logs are written with ACLs, so they get a bucket of their own.
+        self.cdn_logs_bucket = s3.Bucket(
+            self,
+            "CdnLogs",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            server_access_logs_bucket=self.logs_bucket,
+            server_access_logs_prefix="cdn-logs-bucket/",
+            lifecycle_rules=[s3.LifecycleRule(expiration=LOG_EXPIRY)],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         self.bucket = s3.Bucket(
             self,
@@ -101,7 +113,7 @@ class Portal(Construct):
             additional_behaviors={pattern: api_behavior for pattern in api_path_patterns(routes)},
             default_root_object="index.html",
             enable_logging=True,
-            log_bucket=self.logs_bucket,
+            log_bucket=self.cdn_logs_bucket,
             log_file_prefix="cloudfront/",
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
@@ -128,8 +140,43 @@ class Portal(Construct):
                 distribution_paths=["/*"],
                 memory_limit=256,
             )
+            self._acknowledge_deployment_handler()
         else:
             self.deployment = None
+
+    def _acknowledge_deployment_handler(self) -> None:
+        """The bucket deployment's handler is a CDK-owned singleton function at the stack's root."""
+        stack = cdk.Stack.of(self)
+        site = self.bucket.node.default_child
+        assert isinstance(site, cdk.CfnResource)
+        for handler in stack.node.children:
+            if not handler.node.id.startswith("Custom::CDKBucketDeployment"):
+                continue
+            acknowledge(
+                handler, "AwsSolutions-L1", "aws-cdk-lib owns this custom resource handler's runtime."
+            )
+            role = handler.node.find_child("ServiceRole")
+            acknowledge(
+                role,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]",
+                "aws-cdk-lib's bucket deployment handler logs with the basic execution policy.",
+            )
+            for finding in (
+                "Action::s3:GetBucket*",
+                "Action::s3:GetObject*",
+                "Action::s3:List*",
+                "Action::s3:Abort*",
+                "Action::s3:DeleteObject*",
+                "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+                f"Resource::<{stack.get_logical_id(site)}.Arn>/*",
+                "Resource::*",
+            ):
+                acknowledge(
+                    role,
+                    f"AwsSolutions-IAM5[{finding}]",
+                    "aws-cdk-lib's grants to copy the portal's asset into the site bucket and invalidate it.",
+                )
 
     @property
     def url(self) -> str:
