@@ -11,7 +11,7 @@ from agentgate.models import WebhookDeliveryItem, WebhookItem, tenant_pk
 from agentgate.platform.settings import reset_settings
 from agentgate.services import events, webhooks
 from tests.support.api import call
-from tests.support.governance import CONSUMER, Receiver, drain, make_tenant, user
+from tests.support.governance import CONSUMER, Receiver, drain, make_tenant, poller, user
 
 ADMIN = user("t1")
 OTHER_TENANT = user("t2")
@@ -220,3 +220,17 @@ def test_the_signature_matches_the_standard_webhooks_reference_vector():
         b'{"test": 2432232314}',
     )
     assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def test_one_failing_receiver_does_not_hold_back_another_in_the_same_batch(loopback, receiver, tenant):
+    failing = Receiver(failures=10_000)
+    try:
+        good = subscribe(receiver.url)
+        bad = subscribe(failing.url)
+        events.emit("t1", "emergency.paused", {"scope": "tenant"})
+        report = poller(tenant).poll_once()
+        assert (report.received, report.deleted, len(report.failed)) == (2, 1, 1)
+    finally:
+        failing.close()
+    assert deliveries(good["id"])[0]["status"] == "delivered"
+    assert deliveries(bad["id"])[0]["status"] == "retrying"
