@@ -210,3 +210,20 @@ def test_a_bad_default_is_a_400_and_keeps_allow(tenants):
     reply = call("PUT", "/api/v1/policy-settings", body={"default_decision": "maybe"}, ctx=ADMIN)
     assert reply.status == 400
     assert call("GET", "/api/v1/policy-settings", ctx=ADMIN).json["default_decision"] == "allow"
+
+
+def test_policies_page_with_limit_and_cursor(tenants):
+    ids = [create({**REFUND_APPROVAL, "name": f"p{i}"}).json["id"] for i in range(3)]
+    first = call("GET", "/api/v1/policies", query={"limit": 2}, ctx=ADMIN).json
+    assert [p["id"] for p in first["items"]] == ids[:2]
+    rest = call("GET", "/api/v1/policies", query={"limit": 2, "cursor": first["next_cursor"]}, ctx=ADMIN).json
+    assert [p["id"] for p in rest["items"]] == ids[2:]
+
+
+def test_another_tenants_cursor_is_a_400(tenants):
+    create()
+    create({**REFUND_APPROVAL, "name": "second"})
+    cursor = call("GET", "/api/v1/policies", query={"limit": 1}, ctx=ADMIN).json["next_cursor"]
+    reply = call("GET", "/api/v1/policies", query={"cursor": cursor}, ctx=OTHER_TENANT_ADMIN)
+    assert reply.status == 400
+    assert reply.json["error"]["details"][0]["field"] == "cursor"
