@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import boto3
 import pytest
@@ -117,3 +118,49 @@ def test_a_signed_up_user_calls_a_protected_route_through_the_real_authorizer(lo
     anonymous = requests.get(f"{api}/api/v1/agents", timeout=10)
     assert anonymous.status_code == 401
     assert anonymous.json()["error"]["code"] == "unauthorized"
+
+
+def test_a_run_ingested_over_http_is_stored_by_the_runs_consumer_through_the_stream(local_stack):
+    api = local_stack.api_url
+    signup = requests.post(
+        f"{api}/api/v1/auth/signup",
+        json={
+            "org_name": "E2E Stream",
+            "email": "stream@e2e.example",
+            "password": "a long enough passphrase",
+        },
+        timeout=30,
+    )
+    assert signup.status_code == 201, signup.text
+    owner = {"Authorization": f"Bearer {signup.json()['tokens']['access_token']}"}
+    agent = requests.post(
+        f"{api}/api/v1/agents", json={"name": "streamer", "scopes": ["runs:write"]}, headers=owner, timeout=30
+    )
+    assert agent.status_code == 201, agent.text
+    credential = requests.post(
+        f"{api}/api/v1/agents/{agent.json()['id']}/credentials", json={}, headers=owner, timeout=30
+    ).json()
+    token = requests.post(
+        f"{api}/oauth2/token",
+        data={"grant_type": "client_credentials"},
+        auth=(credential["client_id"], credential["client_secret"]),
+        timeout=30,
+    )
+    assert token.status_code == 200, token.text
+    run = {"run_id": "e2e-run-1", "status": "success", "start_time": "2026-01-01T00:00:00Z"}
+    accepted = requests.post(
+        f"{api}/api/v1/ingest/run",
+        json=run,
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        timeout=30,
+    )
+    assert accepted.status_code == 202, accepted.text
+
+    deadline, stored = time.monotonic() + 60, None
+    while time.monotonic() < deadline:  # the poller's pace, not a timing assertion
+        stored = requests.get(f"{api}/api/v1/runs/e2e-run-1", headers=owner, timeout=30)
+        if stored.status_code == 200:
+            break
+        time.sleep(0.25)
+    assert stored is not None and stored.status_code == 200, stored.text if stored else "no answer"
+    assert stored.json()["run_id"] == "e2e-run-1"
