@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import time
 
 import boto3
@@ -11,7 +14,7 @@ import requests
 
 from agentgate.routes import ROUTES
 from agentgate.tiers import TIER_ORDER
-from tests.e2e.conftest import start_stack, stop_stack
+from tests.e2e.conftest import REPO_ROOT, start_stack, stop_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -164,3 +167,31 @@ def test_a_run_ingested_over_http_is_stored_by_the_runs_consumer_through_the_str
         time.sleep(0.25)
     assert stored is not None and stored.status_code == 200, stored.text if stored else "no answer"
     assert stored.json()["run_id"] == "e2e-run-1"
+
+
+def test_the_fire_command_runs_a_schedule_on_the_running_stack(local_stack):
+    from agentgate.schedules import SCHEDULES
+
+    if not SCHEDULES:
+        pytest.skip("no schedules in the table")
+    port = local_stack.api_url.rsplit(":", 1)[1]
+    fired = subprocess.run(
+        [sys.executable, "-m", "infra.local", "fire", SCHEDULES[0].name, "--port", port],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert fired.returncode == 0, fired.stderr
+    assert json.loads(fired.stdout)["schedule"] == SCHEDULES[0].name
+    unknown = subprocess.run(
+        [sys.executable, "-m", "infra.local", "fire", "no-such-schedule", "--port", port],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert unknown.returncode == 1
+    assert "not_found" in unknown.stderr
