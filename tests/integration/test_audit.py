@@ -207,3 +207,14 @@ def test_one_tenant_sees_and_verifies_only_its_own_chain(aws):
     assert verify(other)["entries_checked"] == 2
     AuditEntryItem.get(owner.pk, AuditEntryItem.sk_for(3)).update(actions=[AuditEntryItem.actor.set("x")])
     assert verify(other)["valid"] is True
+
+
+def test_an_admin_signs_the_head_on_demand_and_verify_checks_it(aws):
+    _, owner = new_tenant()
+
+    reply = call("POST", "/api/v1/audit/sign", ctx=owner)
+
+    assert reply.status == 200, reply.text
+    assert reply.json["signed_seq"] == 2 and reply.json["signing_key_id"]
+    assert reply.json["signed_hash"] == verify(owner)["head_hash"]
+    assert verify(owner)["signed_seq"] == 2

@@ -39,6 +39,7 @@ IDENTITY_MINIMUM = {
     "agents_resume": Role.TEAM_LEAD,
     "audit_list": Role.ADMIN,
     "audit_verify": Role.ADMIN,
+    "audit_sign": Role.ADMIN,
 }
 
 

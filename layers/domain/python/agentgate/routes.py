@@ -377,6 +377,17 @@ ROUTES: tuple[Route, ...] = (
         grants=frozenset({TABLE_READ, KMS_PUBLIC_KEY}),
         response_model="audit:AuditVerification",
     ),
+    R(
+        "POST",
+        "/api/v1/audit/sign",
+        "audit_sign",
+        USER,
+        "Sign the audit chain's head with KMS now (the timer also does, hourly)",
+        "governance",
+        role=Role.ADMIN,
+        grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_SIGN}),
+        response_model="audit:AuditHeadSignature",
+    ),
     # identity: OAuth 2.0 / OIDC (public: these endpoints authenticate the client themselves)
     R(
         "GET",

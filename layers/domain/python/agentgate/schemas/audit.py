@@ -41,3 +41,10 @@ class AuditVerification(ResponseModel):
     first_bad_entry: int | None = None
     signed_seq: int | None = Field(default=None, description="The last head sequence signed with KMS")
     reason: str | None = None
+
+
+class AuditHeadSignature(ResponseModel):
+    signed_seq: int | None
+    signed_hash: str | None
+    signed_at: datetime | None
+    signing_key_id: str | None

@@ -34,7 +34,13 @@ from agentgate.platform.errors import DependencyUnavailable
 from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
-from agentgate.schemas.audit import AuditEntry, AuditEntryPage, AuditQuery, AuditVerification
+from agentgate.schemas.audit import (
+    AuditEntry,
+    AuditEntryPage,
+    AuditHeadSignature,
+    AuditQuery,
+    AuditVerification,
+)
 
 GENESIS_HASH = "0" * 64
 _FIRST_SK = AuditEntryItem.sk_for(0)
@@ -206,6 +212,20 @@ def sign_head(tenant_id: str) -> bool:
             raise
         return False
     return True
+
+
+def sign_now(ctx: TenantContext) -> AuditHeadSignature:
+    """Sign the tenant's head on demand (before an export or an inspection) and show the signature."""
+    sign_head(ctx.tenant_id)
+    head = _head(ctx.tenant_id)
+    if head is None:
+        return AuditHeadSignature(signed_seq=None, signed_hash=None, signed_at=None, signing_key_id=None)
+    return AuditHeadSignature(
+        signed_seq=int(head.signed_seq) if head.signed_seq is not None else None,
+        signed_hash=head.signed_hash,
+        signed_at=head.signed_at,
+        signing_key_id=head.signing_key_id,
+    )
 
 
 def sign_all_heads() -> int:
