@@ -151,8 +151,8 @@ def decide(token: str) -> Decision:
     if token.startswith(API_KEY_PREFIX):
         return _api_key_decision(token)
     try:
-        alg = jwt.get_unverified_header(token).get("alg")
-    except jwt.PyJWTError as exc:
+        alg = tokens.peek_header(token).get("alg")
+    except tokens.InvalidToken as exc:
         raise Unauthenticated("malformed token") from exc
     if alg == COGNITO_ALGORITHM:
         return _user_decision(token)

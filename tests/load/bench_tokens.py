@@ -1,0 +1,333 @@
+"""Token issuance and authorizer throughput, and AWS calls per request (issue 3's figures).
+
+Everything runs in one process against in-process moto, so the ratios compare like with like:
+- tokens issued per second through the real ``oauth_token`` handler beside a bare loop doing the
+  same storage reads (client item, agent + tenant) and the same KMS signature;
+- authorizer verifications per second for an agent token it has seen (public keys and state
+  cached) beside bare PyJWT verification of the same token;
+- AWS calls per request, counted with a ``before-call`` hook on every botocore client.
+
+    python -m tests.load.bench_tokens     # these figures alone; ``make bench`` runs them with the rest
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+TOKEN_RATIO_TARGET = 0.7
+AUTHORIZER_RATIO_TARGET = 0.5
+ROUNDS = 5
+TOKENS_PER_ROUND = 40
+VERIFICATIONS_PER_ROUND = 400
+
+_calls: Counter[str] = Counter()
+
+
+def _count(model: Any, **_: Any) -> None:
+    _calls[model.service_model.service_name + "." + model.name] += 1
+
+
+def _install_call_counter() -> None:
+    """Every botocore client created from now on reports each API call to ``_calls``."""
+    import botocore.session
+
+    original = botocore.session.Session.create_client
+    if getattr(original, "_counted", False):
+        return
+
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        created = original(self, *args, **kwargs)
+        created.meta.events.register("before-call.*.*", _count)
+        return created
+
+    create_client._counted = True  # type: ignore[attr-defined]
+    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+
+
+@contextmanager
+def _counting() -> Iterator[Counter[str]]:
+    _calls.clear()
+    seen: Counter[str] = Counter()
+    yield seen
+    seen.update(_calls)
+
+
+def _rate(fn: Callable[[], Any], n: int) -> float:
+    started = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return n / (time.perf_counter() - started)
+
+
+def _interleaved(subject: Callable[[], Any], bare: Callable[[], Any], n: int) -> tuple[float, float]:
+    """Median rates over ROUNDS, alternating so drift (other work on the machine) hits both alike."""
+    subject_rates, bare_rates = [], []
+    for _ in range(ROUNDS):
+        subject_rates.append(_rate(subject, n))
+        bare_rates.append(_rate(bare, n))
+    return statistics.median(subject_rates), statistics.median(bare_rates)
+
+
+@contextmanager
+def _cognito_jwks() -> Iterator[str]:
+    """moto's Cognito signing keys over HTTP (PyJWKClient fetches http(s) only)."""
+    import moto.cognitoidp
+
+    body = gzip.decompress(
+        (Path(moto.cognitoidp.__file__).parent / "resources/jwks-public.json.gz").read_bytes()
+    )
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/jwks.json"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _environment() -> None:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_SESSION_TOKEN": "bench",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "AgentGate",
+    }.items():
+        os.environ[name] = value
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+
+
+def measure() -> dict[str, Any]:
+    """All figures, as plain numbers (the bench renders them; tests could assert on them)."""
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    _environment()
+    _install_call_counter()
+    import jwt
+    from moto import mock_aws
+
+    from agentgate.auth.keys import key_set
+    from agentgate.auth.state import load_state
+    from agentgate.models import CredentialItem
+    from agentgate.platform.aws import client, reset_clients
+    from agentgate.platform.settings import get_settings, reset_settings
+    from agentgate.platform.tenancy import Caller, Principal, Role, TenantContext
+    from agentgate.schemas.agents import AgentCreate
+    from agentgate.schemas.api_keys import ApiKeyCreate
+    from agentgate.schemas.credentials import CreateCredential
+    from agentgate.schemas.tenants import SignupRequest
+    from agentgate.services import agents, api_keys, credentials, tenants
+    from functions import agents_get, authorizer, oauth_token
+    from infra.local.apigw import LambdaContext, authorizer_request_event, rest_event
+    from infra.local.resources import provision
+
+    with mock_aws(), _cognito_jwks() as jwks_url:
+        for name, value in provision().env.items():
+            os.environ[name] = value
+        os.environ["COGNITO_JWKS_URL"] = jwks_url
+        reset_settings()
+        reset_clients()
+        signed_up = tenants.signup(
+            SignupRequest(org_name="Bench", email="bench@bench.example", password="Bench-password-1!")
+        )
+        owner = TenantContext(
+            tenant_id=signed_up.tenant_id,
+            principal=Principal(kind=Caller.USER, id=signed_up.user_id, role=Role.OWNER),
+        )
+        agent = agents.create(owner, AgentCreate(name="bench", scopes=["runs:write", "agents:read"]))
+        issued = credentials.issue_credential(owner, agent.id, CreateCredential())
+        api_key = api_keys.create(owner, ApiKeyCreate(name="bench", scopes=["agents:read"])).key
+        basic = base64.b64encode(f"{issued.client_id}:{issued.client_secret}".encode()).decode()
+        form = urlencode({"grant_type": "client_credentials"})
+
+        def issue_through_handler() -> dict[str, Any]:
+            event = rest_event(
+                "POST",
+                "/oauth2/token",
+                "/oauth2/token",
+                body=form,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Authorization": f"Basic {basic}",
+                },
+            )
+            result = oauth_token.handler(event, LambdaContext(function_name="oauth_token"))
+            assert result["statusCode"] == 200, result
+            return result
+
+        signing_key = key_set().current
+        kms = client("kms")
+        header = base64.urlsafe_b64encode(json.dumps({"alg": "ES256", "kid": signing_key.kid}).encode())
+
+        def issue_bare() -> None:
+            item = CredentialItem.get(
+                CredentialItem.pk_for(issued.client_id), CredentialItem.SK, consistent_read=True
+            )
+            load_state(item.tenant_id, [item.agent_id])
+            payload = base64.urlsafe_b64encode(
+                json.dumps({"sub": item.agent_id, "iat": time.time()}).encode()
+            )
+            kms.sign(
+                KeyId=signing_key.key_id,
+                Message=header + b"." + payload,
+                MessageType="RAW",
+                SigningAlgorithm="ECDSA_SHA_256",
+            )
+
+        for _ in range(5):  # warm both paths: caches, connections, imports
+            issue_through_handler()
+            issue_bare()
+        token_rate, bare_token_rate = _interleaved(issue_through_handler, issue_bare, TOKENS_PER_ROUND)
+
+        token = json.loads(issue_through_handler()["body"])["access_token"]
+        agent_event = authorizer_request_event(
+            "POST", "/api/v1/authorize", "/api/v1/authorize", {"Authorization": f"Bearer {token}"}
+        )
+        context = LambdaContext(function_name="authorizer")
+        settings = get_settings()
+        decoder = jwt.PyJWT()
+
+        def authorize_cached() -> None:
+            authorizer.handler(agent_event, context)
+
+        def verify_bare() -> None:
+            decoder.decode(
+                token,
+                key=signing_key.public_key,
+                algorithms=["ES256"],
+                audience=settings.token_audience,
+                issuer=settings.issuer,
+            )
+
+        authorize_cached()
+        verify_rate, bare_verify_rate = _interleaved(authorize_cached, verify_bare, VERIFICATIONS_PER_ROUND)
+
+        def get_agent(authorization: str) -> tuple[Counter[str], Counter[str]]:
+            """(authorizer calls on an API Gateway cache miss, handler calls) for GET /api/v1/agents/{id}."""
+            path = f"/api/v1/agents/{agent.id}"
+            event = authorizer_request_event(
+                "GET", "/api/v1/agents/{id}", path, {"Authorization": authorization}
+            )
+            with _counting() as by_authorizer:
+                verdict = authorizer.handler(event, context)
+            request = rest_event(
+                "GET",
+                "/api/v1/agents/{id}",
+                path,
+                path_parameters={"id": agent.id},
+                authorizer={**verdict["context"], "principalId": verdict["principalId"]},
+            )
+            with _counting() as by_handler:
+                result = agents_get.handler(request, LambdaContext(function_name="agents_get"))
+            assert result["statusCode"] == 200, result
+            return by_authorizer, by_handler
+
+        get_agent(f"Bearer {signed_up.tokens.access_token}")  # warm: Cognito JWKS fetched once per container
+        user_calls = get_agent(f"Bearer {signed_up.tokens.access_token}")
+        key_calls = get_agent(f"Bearer {api_key}")
+        with _counting() as issuance_calls:
+            issue_through_handler()
+        fresh_token = json.loads(issue_through_handler()["body"])["access_token"]
+        fresh_event = authorizer_request_event(
+            "POST", "/api/v1/authorize", "/api/v1/authorize", {"Authorization": f"Bearer {fresh_token}"}
+        )
+        with _counting() as agent_first_calls:
+            authorizer.handler(fresh_event, context)
+        with _counting() as agent_warm_calls:
+            authorizer.handler(fresh_event, context)
+
+    return {
+        "token_rate": token_rate,
+        "bare_token_rate": bare_token_rate,
+        "verify_rate": verify_rate,
+        "bare_verify_rate": bare_verify_rate,
+        "calls": {
+            "POST /oauth2/token": (issuance_calls, Counter()),
+            "agent token, authorizer, first sight of the token": (agent_first_calls, Counter()),
+            "agent token, authorizer, state cached (warm container)": (agent_warm_calls, Counter()),
+            "GET /api/v1/agents/{id}, user token": user_calls,
+            "GET /api/v1/agents/{id}, API key": key_calls,
+        },
+    }
+
+
+def _calls_text(calls: Counter[str]) -> str:
+    return ", ".join(f"{name} x{n}" if n > 1 else name for name, n in sorted(calls.items())) or "-"
+
+
+def run(options: Any = None) -> Any:
+    from tests.load.bench import Figure
+
+    m = measure()
+    token_ratio = m["token_rate"] / m["bare_token_rate"]
+    verify_ratio = m["verify_rate"] / m["bare_verify_rate"]
+    rows = [
+        (
+            "tokens issued/s: handler vs bare reads + KMS sign",
+            f"{m['token_rate']:.0f}",
+            f"{m['bare_token_rate']:.0f}",
+            f"{token_ratio:.2f}",
+            f">= {TOKEN_RATIO_TARGET}",
+        ),
+        (
+            "verifications/s: authorizer (cached) vs bare PyJWT",
+            f"{m['verify_rate']:.0f}",
+            f"{m['bare_verify_rate']:.0f}",
+            f"{verify_ratio:.2f}",
+            f">= {AUTHORIZER_RATIO_TARGET}",
+        ),
+    ]
+    for name, (by_authorizer, by_handler) in m["calls"].items():
+        total = sum(by_authorizer.values()) + sum(by_handler.values())
+        detail = _calls_text(by_authorizer)
+        if by_handler:
+            detail = f"authorizer: {detail}; handler: {_calls_text(by_handler)}"
+        rows.append((f"AWS calls: {name}", str(total), "", "", detail))
+    notes = [
+        "Rates: one core, in-process moto, median of 5 interleaved rounds. The handler also puts one",
+        "token_issued analytics record (Kinesis) that the bare loop does not. AWS calls per request are",
+        "counted with a botocore before-call hook; an API Gateway-cached authorizer answer costs 0 calls.",
+    ]
+    return Figure(
+        "Identity: token issuance, authorizer verification, AWS calls per request",
+        ("measure", "value", "baseline", "ratio", "target / calls"),
+        rows,
+        notes,
+        within_target=token_ratio >= TOKEN_RATIO_TARGET and verify_ratio >= AUTHORIZER_RATIO_TARGET,
+    )
+
+
+def main() -> None:
+    print(run().render())
+
+
+if __name__ == "__main__":
+    main()
