@@ -117,3 +117,44 @@ def test_a_malformed_condition_is_a_400_over_http(tenant):
     reply = _post(tenant, "/api/v1/policies", bad, "owner")
     assert reply.status_code == 400
     assert reply.json()["error"]["details"][0]["field"] == "conditions"
+
+
+class _Receiver:
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        received = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                received.append((dict(self.headers), self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/agentgate"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_test_delivery_reaches_a_local_receiver_signed_per_standard_webhooks(tenant):
+    from standardwebhooks.webhooks import Webhook
+
+    receiver = _Receiver()
+    try:
+        hook = _post(tenant, "/api/v1/webhooks", {"url": receiver.url, "events": ["agent.paused"]}, "owner")
+        assert hook.status_code == 201, hook.text
+        sent = _post(tenant, f"/api/v1/webhooks/{hook.json()['id']}/test", {}, "owner")
+        assert sent.status_code == 202, sent.text
+        deadline = time.monotonic() + 30
+        while not receiver.requests and time.monotonic() < deadline:  # the stack's queue poller delivers
+            time.sleep(0.2)
+        headers, body = receiver.requests[0]
+        assert Webhook(hook.json()["secret"]).verify(body, headers)["type"] == "webhook.test"
+    finally:
+        receiver.server.shutdown()
+        receiver.server.server_close()
