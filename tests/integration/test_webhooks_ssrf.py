@@ -135,3 +135,83 @@ def test_which_addresses_count_as_public(address, public):
     import ipaddress
 
     assert net.is_public(ipaddress.ip_address(address)) is public
+
+
+def _self_signed(tmp_path, host):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def https_receiver(tmp_path):
+    import ssl
+
+    cert, key = _self_signed(tmp_path, "hooks.customer.example")
+    receiver = Receiver()
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    receiver.server.socket = server_context.wrap_socket(receiver.server.socket, server_side=True)
+    yield receiver, cert
+    receiver.close()
+
+
+def _https_delivery(tenant, monkeypatch, receiver):
+    monkeypatch.setenv("ALLOW_LOOPBACK_WEBHOOKS", "true")
+    reset_settings()
+    resolve_names_to(monkeypatch, {"hooks.customer.example": "127.0.0.1"})
+    port = receiver.server.server_address[1]
+    assert register(f"https://hooks.customer.example:{port}/in").status == 201
+    events.emit("t1", "agent.paused", {"agent_id": "agt_1"})
+    drain(tenant, rounds=1)
+    return next(
+        iter(WebhookDeliveryItem.query(tenant_pk("t1"), WebhookDeliveryItem.sk.startswith("WHDELIVERY#")))
+    )
+
+
+def test_https_to_the_checked_address_verifies_the_certificate_for_the_host_name(
+    tenant, monkeypatch, https_receiver
+):
+    import ssl
+
+    receiver, cert = https_receiver
+    trusting = ssl.create_default_context(cafile=str(cert))
+    monkeypatch.setattr(net.ssl, "create_default_context", lambda: trusting)
+    delivery = _https_delivery(tenant, monkeypatch, receiver)
+    assert delivery.status == "delivered", delivery.attempts
+    assert receiver.requests[0][0]["Host"].startswith("hooks.customer.example:")
+
+
+def test_https_with_an_untrusted_certificate_is_a_failed_attempt(tenant, monkeypatch, https_receiver):
+    receiver, _ = https_receiver
+    delivery = _https_delivery(tenant, monkeypatch, receiver)
+    assert delivery.status == "retrying"
+    assert "CERTIFICATE_VERIFY_FAILED" in delivery.attempts[0]["error"]
+    assert receiver.requests == []
