@@ -63,8 +63,11 @@ def test_a_rotation_moves_the_alias_and_keeps_the_previous_key_until_its_tokens_
     now = datetime.now(UTC)
     rotation = rotate_signing_key(now)
 
-    target = client("kms").describe_key(KeyId="alias/agentgate-token-signing")["KeyMetadata"]["KeyId"]
+    kms = client("kms")
+    target = kms.describe_key(KeyId="alias/agentgate-token-signing")["KeyMetadata"]["KeyId"]
     assert target == rotation.key_id
+    tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=rotation.key_id)["Tags"]}
+    assert tags == {"agentgate:purpose": "token-signing"}  # what IAM grants signing on
     item = SigningKeysItem.get(SigningKeysItem.KEY, SigningKeysItem.KEY)
     [previous] = item.previous
     assert previous.retire_after >= now + timedelta(seconds=900)

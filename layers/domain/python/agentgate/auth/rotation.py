@@ -22,6 +22,11 @@ from agentgate.platform.aws import client
 from agentgate.platform.errors import Conflict
 from agentgate.platform.settings import get_settings
 
+# Every signing key carries this tag, so IAM can grant Sign / GetPublicKey on the keys a rotation
+# creates (by ``aws:ResourceTag``) rather than on one key ARN fixed at deploy time.
+SIGNING_KEY_TAG = "agentgate:purpose"
+SIGNING_KEY_TAG_VALUE = "token-signing"
+
 
 @dataclass(frozen=True)
 class Rotation:
@@ -57,6 +62,7 @@ def rotate_signing_key(now: datetime | None = None) -> Rotation:
         KeySpec="ECC_NIST_P256",
         KeyUsage="SIGN_VERIFY",
         Description=f"AgentGate token signing (rotated {now.isoformat()})",
+        Tags=[{"TagKey": SIGNING_KEY_TAG, "TagValue": SIGNING_KEY_TAG_VALUE}],
     )
     key_id = created["KeyMetadata"]["KeyId"]
     kid = thumbprint(public_key(key_id))
