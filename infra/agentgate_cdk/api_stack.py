@@ -20,9 +20,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from agentgate import routes
-from agentgate.routes import ROUTES, Route
-from agentgate.tiers import TIER_ORDER, TIERS
-from agentgate.workflows import WORKFLOWS
+from agentgate.routes import Route
 from infra.agentgate_cdk import assets
 from infra.agentgate_cdk.alarms import API_5XX_THRESHOLD, alarm
 from infra.agentgate_cdk.config import API_STAGE_NAME, DeployConfig
@@ -31,6 +29,7 @@ from infra.agentgate_cdk.functions import AgentGateFunction, FunctionSpec, Share
 from infra.agentgate_cdk.grants import Wiring
 from infra.agentgate_cdk.nag import acknowledge
 from infra.agentgate_cdk.portal import Portal
+from infra.agentgate_cdk.tables import Tables
 from infra.agentgate_cdk.workers import WorkersStack, state_machine_arn
 
 AUTHORIZER_HANDLER = "authorizer"
@@ -128,14 +127,22 @@ class RoutesStack(cdk.NestedStack):
 
 class ApiStack(cdk.Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: DeployConfig, data: DataStack, **kwargs: object
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeployConfig,
+        tables: Tables,
+        data: DataStack,
+        **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.config = config
+        self.tables = tables
         prefix = config.prefix
         self.api = self._rest_api()
         self.usage_plans = self._usage_plans()
-        self.portal = Portal(self, "Portal", api=self.api, routes=ROUTES, portal_dir=config.portal_dir)
+        self.portal = Portal(self, "Portal", api=self.api, routes=tables.routes, portal_dir=config.portal_dir)
         shared = Shared(
             wiring=self._wiring(data),
             layers=(
@@ -147,11 +154,16 @@ class ApiStack(cdk.Stack):
             log_retention=_retention(config.log_retention_days),
         )
         self.workers = WorkersStack(
-            self, "Workers", shared=shared, queues=dict(data.queues), alarm_topic=data.alarm_topic
+            self,
+            "Workers",
+            shared=shared,
+            tables=tables,
+            queues=dict(data.queues),
+            alarm_topic=data.alarm_topic,
         )
-        self.authorizer = self._authorizer(shared) if any(not r.is_public for r in ROUTES) else None
+        self.authorizer = self._authorizer(shared) if any(not r.is_public for r in tables.routes) else None
         by_tag: dict[str, list[Route]] = defaultdict(list)
-        for route in ROUTES:
+        for route in tables.routes:
             by_tag[route.tag].append(route)
         self.route_stacks = {
             tag: RoutesStack(
@@ -159,7 +171,7 @@ class ApiStack(cdk.Stack):
             )
             for tag, rows in sorted(by_tag.items())
         }
-        self.methods = {route.key: self._method(route) for route in ROUTES}
+        self.methods = {route.key: self._method(route) for route in tables.routes}
         alarm(
             self,
             "Api5xxAlarm",
@@ -231,8 +243,8 @@ class ApiStack(cdk.Stack):
 
     def _usage_plans(self) -> dict[str, apigw.UsagePlan]:
         plans = {}
-        for name in TIER_ORDER:
-            tier = TIERS[name]
+        for tier in self.tables.tiers:
+            name = tier.name
             plans[name] = self.api.add_usage_plan(
                 f"{_construct_id(name)}UsagePlan",
                 name=f"{self.config.prefix}-{name}",
@@ -270,8 +282,10 @@ class ApiStack(cdk.Stack):
             queues=dict(data.queues),
             queue_url_settings=dict(data.queue_url_settings),
             dead_letter_queue=data.dead_letter_queue,
-            state_machines={w.name: state_machine_arn(self, self.config.prefix, w) for w in WORKFLOWS},
-            state_machine_settings={w.name: w.arn_setting for w in WORKFLOWS},
+            state_machines={
+                w.name: state_machine_arn(self, self.config.prefix, w) for w in self.tables.workflows
+            },
+            state_machine_settings={w.name: w.arn_setting for w in self.tables.workflows},
             rest_api_id=self.api.rest_api_id,
             usage_plan_ids=usage_plan_ids,
             base_env=base_env,

@@ -13,6 +13,7 @@ from infra.agentgate_cdk.api_stack import ApiStack
 from infra.agentgate_cdk.config import REPO_ROOT, DeployConfig, environment
 from infra.agentgate_cdk.data_stack import DataStack
 from infra.agentgate_cdk.hygiene import DropRedundantRoleDependency
+from infra.agentgate_cdk.tables import Tables
 
 CDK_JSON = REPO_ROOT / "cdk.json"
 
@@ -20,12 +21,13 @@ CDK_JSON = REPO_ROOT / "cdk.json"
 class AgentGate:
     """The deployment: a stateful data stack and the API stack (with its nested stacks)."""
 
-    def __init__(self, app: cdk.App, config: DeployConfig) -> None:
+    def __init__(self, app: cdk.App, config: DeployConfig, tables: Tables) -> None:
         env = environment()
         self.data = DataStack(
             app,
             f"{config.stack_prefix}-Data",
             config=config,
+            tables=tables,
             env=env,
             description="AgentGate data: table, streams, signing key, user pool, queues, alarm topic",
         )
@@ -33,6 +35,7 @@ class AgentGate:
             app,
             f"{config.stack_prefix}-Api",
             config=config,
+            tables=tables,
             data=self.data,
             env=env,
             description="AgentGate API: REST API, authorizer, usage plans, functions, portal",
@@ -50,7 +53,11 @@ def cdk_json_context() -> dict[str, Any]:
 
 
 def build_app(
-    *, outdir: str | Path | None = None, context: dict[str, Any] | None = None, nag: bool | None = None
+    *,
+    outdir: str | Path | None = None,
+    context: dict[str, Any] | None = None,
+    nag: bool | None = None,
+    tables: Tables | None = None,
 ) -> tuple[cdk.App, AgentGate]:
     """Build (not yet synthesize) the app. Context: cdk.json, then ``context``, then the CLI's ``-c``.
 
@@ -58,7 +65,7 @@ def build_app(
     unacknowledged AwsSolutions finding.
     """
     app = cdk.App(outdir=str(outdir) if outdir else None, context={**cdk_json_context(), **(context or {})})
-    deployment = AgentGate(app, DeployConfig.from_context(app.node))
+    deployment = AgentGate(app, DeployConfig.from_context(app.node), tables or Tables())
     if nag is None:
         nag = str(app.node.try_get_context("nag")).lower() != "false"
     if nag:

@@ -14,12 +14,12 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from agentgate.consumers import QUEUE_CONSUMERS, STREAMS
 from agentgate.platform.table import TTL_ATTRIBUTE, table_definition
 from infra.agentgate_cdk.alarms import ITERATOR_AGE_THRESHOLD_MS, alarm, dead_letter_alarm
 from infra.agentgate_cdk.config import DeployConfig
 from infra.agentgate_cdk.grants import standalone_queues
 from infra.agentgate_cdk.nag import acknowledge
+from infra.agentgate_cdk.tables import Tables
 
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)
 _KEY_TYPES = {"HASH": "partition", "RANGE": "sort"}
@@ -37,7 +37,7 @@ def _key_attributes(key_schema: list[dict[str, str]]) -> dict[str, dynamodb.Attr
 
 class DataStack(cdk.Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: DeployConfig, **kwargs: object
+        self, scope: Construct, construct_id: str, *, config: DeployConfig, tables: Tables, **kwargs: object
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         self.config = config
@@ -51,7 +51,7 @@ class DataStack(cdk.Stack):
                 encryption=kinesis.StreamEncryption.MANAGED,
                 retention_period=cdk.Duration.hours(24),
             )
-            for name, shards in STREAMS.items()
+            for name, shards in tables.streams.items()
         }
         self.signing_key = kms.Key(
             self,
@@ -67,7 +67,7 @@ class DataStack(cdk.Stack):
         self.dead_letter_queue = self._stream_failures_queue()
         self.queues: dict[str, sqs.Queue] = {}
         self.queue_url_settings: dict[str, str] = {}
-        for consumer in QUEUE_CONSUMERS:
+        for consumer in tables.queue_consumers:
             dlq = sqs.Queue(
                 self,
                 f"{_camel(consumer.name)}DeadLetterQueue",
@@ -93,7 +93,7 @@ class DataStack(cdk.Stack):
                 f"queue {consumer.name}",
                 self.alarm_topic,
             )
-        for name, setting in standalone_queues().items():
+        for name, setting in standalone_queues(tables).items():
             queue = sqs.Queue(
                 self,
                 f"{_camel(name)}Queue",

@@ -21,6 +21,7 @@ from aws_cdk import aws_sqs as sqs
 
 from agentgate import routes
 from agentgate.platform.table import INDEXES
+from infra.agentgate_cdk.tables import Tables
 
 TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
 TABLE_WRITE_ACTIONS = (
@@ -74,28 +75,15 @@ class Access:
     wildcards: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _all_grants() -> set[str]:
-    from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS
-    from agentgate.schedules import SCHEDULES
-    from agentgate.workflows import WORKFLOWS
-
-    rows: list[Iterable[str]] = [r.grants for r in routes.ROUTES]
-    rows += [c.grants for c in CONSUMERS] + [q.grants for q in QUEUE_CONSUMERS]
-    rows += [s.grants for s in SCHEDULES] + [w.grants for w in WORKFLOWS]
-    return {grant for grants in rows for grant in grants}
-
-
-def standalone_queues() -> dict[str, str]:
+def standalone_queues(tables: Tables) -> dict[str, str]:
     """Queues granted (``queue:<name>``) that no queue consumer drains -> their URL setting.
 
     These hold what a function sets aside for an operator (e.g. poison records, replayable);
     the URL goes to ``<NAME>_QUEUE_URL``.
     """
-    from agentgate.consumers import QUEUE_CONSUMERS
-
-    drained = {q.name: q.url_setting for q in QUEUE_CONSUMERS}
+    drained = {q.name: q.url_setting for q in tables.queue_consumers}
     found = {}
-    for grant in sorted(_all_grants()):
+    for grant in sorted(tables.grants()):
         if grant.startswith("queue:") and not _matching("queue", grant, drained, drained):
             name = grant.split(":", 1)[1]
             found[name] = f"{name.replace('-', '_')}_queue_url"

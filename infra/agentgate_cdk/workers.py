@@ -21,13 +21,13 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS
-from agentgate.schedules import SCHEDULES
-from agentgate.workflows import WORKFLOWS, Workflow
+from agentgate.schedules import Schedule
+from agentgate.workflows import Workflow
 from infra.agentgate_cdk.alarms import ITERATOR_AGE_THRESHOLD_MS, alarm, dead_letter_alarm
 from infra.agentgate_cdk.config import REPO_ROOT
 from infra.agentgate_cdk.functions import AgentGateFunction, FunctionSpec, Shared
 from infra.agentgate_cdk.nag import acknowledge
+from infra.agentgate_cdk.tables import Tables
 
 STREAM_CONSUMER_TIMEOUT = 60
 QUEUE_CONSUMER_TIMEOUT = 60
@@ -50,20 +50,21 @@ def state_machine_arn(scope: Construct, prefix: str, workflow: Workflow) -> str:
     )
 
 
-def worker_specs() -> dict[str, FunctionSpec]:
+def worker_specs(tables: Tables) -> dict[str, FunctionSpec]:
     """Every worker handler module with the union of its rows' grants and the longest timeout."""
     rows: list[tuple[str, frozenset[str], int, str]] = []
     rows += [
-        (c.handler, c.grants, STREAM_CONSUMER_TIMEOUT, f"Consumes the {c.stream} stream") for c in CONSUMERS
+        (c.handler, c.grants, STREAM_CONSUMER_TIMEOUT, f"Consumes the {c.stream} stream")
+        for c in tables.consumers
     ]
     rows += [
         (q.handler, q.grants, min(QUEUE_CONSUMER_TIMEOUT, q.visibility_timeout_seconds), f"Drains {q.name}")
-        for q in QUEUE_CONSUMERS
+        for q in tables.queue_consumers
     ]
-    rows += [(s.handler, s.grants, SCHEDULE_TIMEOUT, s.description) for s in SCHEDULES]
+    rows += [(s.handler, s.grants, SCHEDULE_TIMEOUT, s.description) for s in tables.schedules]
     rows += [
         (handler, w.grants, TASK_TIMEOUT, f"{w.name} workflow task {placeholder}")
-        for w in WORKFLOWS
+        for w in tables.workflows
         for placeholder, handler in w.tasks.items()
     ]
     specs: dict[str, FunctionSpec] = {}
@@ -85,6 +86,7 @@ class WorkersStack(cdk.NestedStack):
         construct_id: str,
         *,
         shared: Shared,
+        tables: Tables,
         queues: dict[str, sqs.IQueue],
         alarm_topic: sns.ITopic,
     ) -> None:
@@ -92,9 +94,9 @@ class WorkersStack(cdk.NestedStack):
         wiring = shared.wiring
         self.functions: dict[str, AgentGateFunction] = {
             handler: AgentGateFunction(self, _construct_id(handler), spec=spec, shared=shared)
-            for handler, spec in worker_specs().items()
+            for handler, spec in worker_specs(tables).items()
         }
-        for consumer in CONSUMERS:
+        for consumer in tables.consumers:
             function = self.functions[consumer.handler]
             function.function.add_environment("DEAD_LETTER_QUEUE_URL", wiring.dead_letter_queue.queue_url)
             function.function.add_event_source(
@@ -119,7 +121,7 @@ class WorkersStack(cdk.NestedStack):
                 description=f"Consumer {consumer.name} is over 5 minutes behind its stream.",
                 topic=alarm_topic,
             )
-        for queue_consumer in QUEUE_CONSUMERS:
+        for queue_consumer in tables.queue_consumers:
             function = self.functions[queue_consumer.handler]
             function.function.add_event_source(
                 sources.SqsEventSource(
@@ -128,13 +130,13 @@ class WorkersStack(cdk.NestedStack):
                     report_batch_item_failures=True,
                 )
             )
-        if SCHEDULES:
-            self._schedules(alarm_topic)
+        if tables.schedules:
+            self._schedules(tables.schedules, alarm_topic)
         self.state_machines = {
-            workflow.name: self._state_machine(workflow, shared.name_prefix) for workflow in WORKFLOWS
+            workflow.name: self._state_machine(workflow, shared.name_prefix) for workflow in tables.workflows
         }
 
-    def _schedules(self, alarm_topic: sns.ITopic) -> None:
+    def _schedules(self, schedules: tuple[Schedule, ...], alarm_topic: sns.ITopic) -> None:
         failures = sqs.Queue(
             self,
             "ScheduleFailuresQueue",
@@ -148,7 +150,7 @@ class WorkersStack(cdk.NestedStack):
             "It is a dead-letter queue: the EventBridge targets' destination for failed invocations.",
         )
         dead_letter_alarm(self, "ScheduleFailuresAlarm", failures, "timers", alarm_topic)
-        for schedule in SCHEDULES:
+        for schedule in schedules:
             events.Rule(
                 self,
                 f"{_construct_id(schedule.name)}Schedule",

@@ -44,13 +44,15 @@ class Assembly:
         return json.loads(path.read_text()) if path.exists() else {"pluginReports": []}
 
 
-def synthesize(outdir: Path, *, nag: bool, context: dict[str, Any] | None = None) -> Assembly:
+def synthesize(
+    outdir: Path, *, nag: bool, context: dict[str, Any] | None = None, tables: Any = None
+) -> Assembly:
     """Synthesize offline: no account, no region, no Docker."""
     for name in ("CDK_DEFAULT_ACCOUNT", "CDK_DEFAULT_REGION", "CDK_CONTEXT_JSON", "CDK_OUTDIR"):
         os.environ.pop(name, None)
     from infra.agentgate_cdk.application import build_app
 
-    app, _ = build_app(outdir=outdir, context=context, nag=nag)
+    app, _ = build_app(outdir=outdir, context=context, nag=nag, tables=tables)
     assembly = Assembly(outdir, app)
     try:
         app.synth()
