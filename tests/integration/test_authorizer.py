@@ -301,3 +301,31 @@ def test_a_user_token_for_another_user_pool_client_is_401(cognito_jwks, monkeypa
     reset_settings()
 
     _assert_401(signed_up.tokens.access_token)
+
+
+def test_an_api_key_of_a_paused_tenant_gets_an_explicit_deny(aws):
+    from agentgate.schemas.api_keys import ApiKeyCreate
+    from agentgate.services import api_keys
+
+    client = make_client()
+    created = api_keys.create(admin(client.tenant_id), ApiKeyCreate(name="ci", scopes=["agents:read"]))
+    set_status(TenantItem, client.tenant_id, TenantItem.SK, "paused")
+
+    result = _authorize(created.key)
+
+    assert result["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    assert result["context"]["deny_reason"] == "tenant paused"
+
+
+def test_a_user_of_a_paused_tenant_is_still_allowed_so_an_admin_can_resume(cognito_jwks):
+    from agentgate.schemas.tenants import SignupRequest
+    from agentgate.services import tenants
+
+    signed_up = tenants.signup(
+        SignupRequest(org_name="Acme", email="owner3@acme.example", password="Sup3r-secret-pass!")
+    )
+    set_status(TenantItem, signed_up.tenant_id, TenantItem.SK, "paused")
+
+    result = _authorize(signed_up.tokens.access_token)
+
+    assert result["policyDocument"]["Statement"][0]["Effect"] == "Allow"

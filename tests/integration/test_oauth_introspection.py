@@ -109,3 +109,68 @@ def test_revocation_with_a_wrong_secret_is_invalid_client_and_revokes_nothing(aw
 
     assert reply.status == 401 and reply.json["error"] == "invalid_client"
     assert post_form("/oauth2/introspect", {"token": token}, _as(client)).json["active"] is True
+
+
+def _api_key(tenant_id: str, *scopes: str) -> dict[str, str]:
+    from agentgate.schemas.api_keys import ApiKeyCreate
+    from agentgate.services import api_keys
+    from tests.support.oauth import admin
+
+    created = api_keys.create(admin(tenant_id), ApiKeyCreate(name="introspector", scopes=list(scopes)))
+    return {"Authorization": f"Bearer {created.key}"}
+
+
+def test_an_api_key_with_agents_read_introspects_its_tenants_tokens(aws):
+    client = make_client()
+    token = token_for(client)
+
+    reply = post_form("/oauth2/introspect", {"token": token}, _api_key(client.tenant_id, "agents:read"))
+
+    assert reply.status == 200 and reply.json["active"] is True
+    assert reply.json["sub"] == client.agent_id
+
+
+def test_an_api_key_without_the_scope_cannot_introspect(aws):
+    client = make_client()
+
+    reply = post_form(
+        "/oauth2/introspect", {"token": token_for(client)}, _api_key(client.tenant_id, "runs:read")
+    )
+
+    assert reply.status == 403 and reply.json["error"] == "insufficient_scope"
+    assert "active" not in reply.json
+
+
+def test_an_unknown_api_key_is_invalid_client(aws):
+    client = make_client()
+
+    reply = post_form(
+        "/oauth2/introspect", {"token": token_for(client)}, {"Authorization": "Bearer agk_unknown"}
+    )
+
+    assert reply.status == 401 and reply.json["error"] == "invalid_client"
+
+
+def test_an_api_key_with_agents_control_revokes_any_token_of_its_tenant(aws):
+    client = make_client()
+    token = token_for(client)
+
+    reply = post_form("/oauth2/revoke", {"token": token}, _api_key(client.tenant_id, "agents:control"))
+
+    assert reply.status == 200
+    assert post_form("/oauth2/introspect", {"token": token}, _as(client)).json == {"active": False}
+
+
+def test_an_api_key_of_another_tenant_revokes_nothing(aws):
+    client = make_client()
+    token = token_for(client)
+    stranger = make_client()
+    before = table_items()
+
+    reply = post_form("/oauth2/revoke", {"token": token}, _api_key(stranger.tenant_id, "agents:control"))
+
+    assert reply.status == 200
+    assert [i for i in table_items() if i["pk"]["S"].startswith("JTI#")] == [
+        i for i in before if i["pk"]["S"].startswith("JTI#")
+    ]
+    assert post_form("/oauth2/introspect", {"token": token}, _as(client)).json["active"] is True
