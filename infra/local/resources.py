@@ -83,7 +83,11 @@ def provision(
 
 
 def _provision_user_pool(cognito: Any, prefix: str) -> dict[str, str]:
-    """The portal users' pool and its app client (USER_PASSWORD_AUTH and refresh), as CDK declares them."""
+    """The portal users' pool and its app client (USER_PASSWORD_AUTH and refresh), as CDK declares them.
+
+    Locally only the length (12) is enforced; CDK's pool also requires upper and lower case, a digit
+    and a symbol, which the identity tests and the demo password satisfy.
+    """
     pools = cognito.list_user_pools(MaxResults=60).get("UserPools", [])
     pool_id = next((p["Id"] for p in pools if p["Name"] == f"{prefix}-users"), None)
     if pool_id is None:

@@ -12,7 +12,7 @@ import requests
 
 DEMO_ORG = "Demo Org"
 DEMO_EMAIL = "owner@demo.agentgate.dev"
-DEMO_PASSWORD = "demo-password-change-me"  # a local, in-memory stack only
+DEMO_PASSWORD = "Demo-password-change-me-1"  # a local, in-memory stack only
 DEMO_AGENT_SCOPES = ["runs:write", "approvals:read"]
 TIMEOUT_SECONDS = 30
 

@@ -16,7 +16,7 @@ import requests
 
 pytestmark = pytest.mark.e2e
 TIMEOUT = 30
-PASSWORD = "an e2e passphrase 42"
+PASSWORD = "An-e2e-passphrase-42"
 
 
 def _bearer(token: str) -> dict[str, str]:

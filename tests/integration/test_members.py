@@ -41,19 +41,19 @@ def test_an_invited_member_sets_a_new_password_at_first_sign_in(aws):
     cognito.admin_set_user_password(
         UserPoolId=get_settings().user_pool_id,
         Username="new@acme.test",
-        Password="temporary pass 1",
+        Password="Temporary-pass-1",
         Permanent=False,
     )
-    login = {"email": "new@acme.test", "password": "temporary pass 1"}
+    login = {"email": "new@acme.test", "password": "Temporary-pass-1"}
 
     without = call("POST", "/api/v1/auth/login", body=login)
-    with_new = call("POST", "/api/v1/auth/login", body=login | {"new_password": "a brand new passphrase"})
+    with_new = call("POST", "/api/v1/auth/login", body=login | {"new_password": "A-brand-new-passphrase-2"})
 
     assert without.status == 403
     assert without.json["error"]["code"] == "new_password_required"
     assert with_new.status == 200, with_new.text
     again = call(
-        "POST", "/api/v1/auth/login", body={"email": "new@acme.test", "password": "a brand new passphrase"}
+        "POST", "/api/v1/auth/login", body={"email": "new@acme.test", "password": "A-brand-new-passphrase-2"}
     )
     assert again.status == 200
 

@@ -221,3 +221,30 @@ def test_the_user_lookup_mirrors_the_membership(aws):
     user = UserItem.get(UserItem.pk_for(reply.json["user_id"]), UserItem.SK)
 
     assert (user.tenant_id, user.role) == (reply.json["tenant_id"], "owner")
+
+
+def test_a_password_the_pool_policy_refuses_is_400_naming_password_and_leaves_no_user(aws):
+    # The deployed pool's policy (CDK): upper and lower case, a digit and a symbol.
+    boto3.client("cognito-idp").update_user_pool(
+        UserPoolId=get_settings().user_pool_id,
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": 12,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": True,
+            }
+        },
+    )
+
+    reply = call(
+        "POST",
+        "/api/v1/auth/signup",
+        body={"org_name": "A", "email": "weak@acme.test", "password": "alllowercaseletters"},
+    )
+
+    assert reply.status == 400, reply.text
+    assert reply.json["error"]["details"][0]["field"] == "password"
+    assert item_keys() == set()
+    assert cognito_usernames() == set()

@@ -11,7 +11,7 @@ from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import Caller, Principal, Role, TenantContext
 from tests.support.api import Reply, call
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "Correct-horse-battery-9"
 _counter = itertools.count(1)
 
 

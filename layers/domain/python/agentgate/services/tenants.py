@@ -112,7 +112,7 @@ def _create_usage_key(tenant_id: str) -> tuple[str, str]:
     if not plan_id:
         raise DependencyUnavailable("The usage plans are not configured.")
     apigateway = client("apigateway")
-    key = apigateway.create_api_key(name=f"tenant-{tenant_id}", enabled=True, tags={"tenant_id": tenant_id})
+    key = apigateway.create_api_key(name=f"tenant-{tenant_id}", enabled=True)
     try:
         apigateway.create_usage_plan_key(usagePlanId=plan_id, keyId=key["id"], keyType="API_KEY")
     except ClientError:
