@@ -3,7 +3,8 @@
 For each request: match the routes table, run the REQUEST authorizer (with its result cache),
 apply the usage plan of the key it returns (throttle and daily quota), build the REST proxy
 event, invoke the route's handler in-process and turn its proxy result into HTTP. Errors the
-gateway itself produces use API.md's error body, like the CDK stack's gateway responses.
+gateway itself produces use API.md's error body with the codes of the CDK stack's gateway
+responses (``infra/agentgate_cdk/api_stack.py``); one difference: a wrong method is a 405 here.
 Besides the API it serves ``portal/`` at ``/`` and a few local-only ``/_local/`` endpoints.
 """
 
@@ -174,7 +175,7 @@ class Gateway:
             if verdict.status == 403:
                 return error_reply(403, "forbidden", "These credentials may not call this route.")
             if verdict.status != 200 or verdict.result is None:
-                return error_reply(500, "authorizer_failure", "The authorizer failed; see the stack's log.")
+                return error_reply(500, "service_unavailable", "The authorizer failed; see the stack's log.")
             authorized = verdict.result
             note = str(authorized.context.get("tenant_id") or authorized.principal_id)
             refused = self._apply_usage_plan(authorized.usage_identifier_key)
@@ -201,7 +202,12 @@ class Gateway:
             result = self.runner.invoke(route.handler, event)
         except Exception:  # noqa: BLE001 - a function error is API Gateway's 502, never a crash of ours
             log.error("%s failed:\n%s", route.handler, traceback.format_exc())
-            return error_reply(502, "internal_error", "Internal server error.", note=f"{note} function error")
+            return error_reply(
+                502,
+                "service_unavailable",
+                "The function failed; see the stack's log.",
+                note=f"{note} function error",
+            )
         reply = proxy_result_to_http(result)
         reply.note = note
         return reply
@@ -241,7 +247,7 @@ def proxy_result_to_http(result: Any) -> HttpReply:
     """A Lambda proxy integration's result as HTTP; a malformed one is API Gateway's 502."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
         log.error("malformed proxy result: %r", result)
-        return error_reply(502, "internal_error", "Malformed Lambda proxy response.")
+        return error_reply(502, "service_unavailable", "Malformed Lambda proxy response.")
     headers: list[tuple[str, str]] = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
     seen = {k.lower() for k, _ in headers}
     for name, values in (result.get("multiValueHeaders") or {}).items():
@@ -266,7 +272,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if length > MAX_PAYLOAD_BYTES:
             self.close_connection = True  # the body is left unread
             reply = error_reply(
-                413, "payload_too_large", f"Request bodies are limited to {MAX_PAYLOAD_BYTES} bytes."
+                413, "request_too_large", f"Request bodies are limited to {MAX_PAYLOAD_BYTES} bytes."
             )
         else:
             request = replace(request, body=self.rfile.read(length) if length else b"")

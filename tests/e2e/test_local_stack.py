@@ -104,7 +104,7 @@ def test_a_body_over_api_gateways_payload_limit_is_413_unread(local_stack):
         while chunk := conn.recv(65536):  # the gateway closes the connection after answering
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413")
-    assert b'"payload_too_large"' in answer
+    assert b'"request_too_large"' in answer
 
 
 def test_a_signed_up_user_calls_a_protected_route_through_the_real_authorizer(local_stack):

@@ -133,7 +133,7 @@ def test_the_authorizer_is_called_once_per_token_within_its_ttl(gateway):
 
 def test_a_crashing_authorizer_is_a_500_with_the_error_body(gateway):
     reply = get(gateway, "/fixture/items/1", token="broken")
-    assert (reply.status, reply.json()["error"]["code"]) == (500, "authorizer_failure")
+    assert (reply.status, reply.json()["error"]["code"]) == (500, "service_unavailable")
 
 
 def test_the_free_tier_burst_is_served_then_429_with_retry_after(gateway):
@@ -160,7 +160,7 @@ def test_a_key_in_no_usage_plan_is_403(gateway):
 
 def test_a_function_error_is_a_502_with_the_error_body(gateway):
     reply = get(gateway, "/fixture/crash")
-    assert (reply.status, reply.json()["error"]["code"]) == (502, "internal_error")
+    assert (reply.status, reply.json()["error"]["code"]) == (502, "service_unavailable")
 
 
 def test_an_unknown_path_is_a_json_404(gateway):
