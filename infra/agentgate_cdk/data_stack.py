@@ -14,6 +14,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from agentgate.auth.rotation import SIGNING_KEY_TAG, SIGNING_KEY_TAG_VALUE
 from agentgate.platform.table import TTL_ATTRIBUTE, table_definition
 from infra.agentgate_cdk.alarms import ITERATOR_AGE_THRESHOLD_MS, alarm, dead_letter_alarm
 from infra.agentgate_cdk.config import DeployConfig
@@ -62,6 +63,8 @@ class DataStack(cdk.Stack):
             description="AgentGate access token signing (ES256)",
             removal_policy=config.removal_policy,
         )
+        # Functions may sign with the keys carrying this tag: this one and those a rotation creates.
+        cdk.Tags.of(self.signing_key).add(SIGNING_KEY_TAG, SIGNING_KEY_TAG_VALUE)
         self.user_pool, self.user_pool_client = self._user_pool()
         self.alarm_topic = self._alarm_topic()
         self.dead_letter_queue = self._stream_failures_queue()

@@ -105,6 +105,25 @@ def _matching(kind: str, grant: str, names: Iterable[str], settings: dict[str, s
     return found
 
 
+def _signing_keys(actions: list[str], access: Access, wiring: Wiring) -> None:
+    """The signing key and the keys a rotation creates (``agentgate.auth.rotation``), by their tag."""
+    from agentgate.auth.rotation import SIGNING_KEY_TAG, SIGNING_KEY_TAG_VALUE
+
+    access.statements.append(
+        iam.PolicyStatement(
+            actions=actions,
+            resources=[f"arn:{cdk.Aws.PARTITION}:kms:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:key/*"],
+            conditions={"StringEquals": {f"aws:ResourceTag/{SIGNING_KEY_TAG}": SIGNING_KEY_TAG_VALUE}},
+        )
+    )
+    finding = "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]"
+    if finding not in {f for f, _ in access.wildcards}:
+        access.wildcards.append(
+            (finding, "Only keys tagged as token-signing keys: rotation creates new keys after deploy.")
+        )
+    access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+
+
 def _table_arns(table: dynamodb.ITable) -> list[str]:
     return [table.table_arn, *(f"{table.table_arn}/index/{index}" for index in INDEXES)]
 
@@ -159,10 +178,7 @@ def _health_probes(wiring: Wiring, access: Access) -> None:
             iam.PolicyStatement(actions=["kinesis:DescribeStreamSummary"], resources=[runs.stream_arn])
         )
         access.env["RUNS_STREAM_NAME"] = runs.stream_name
-    access.statements.append(
-        iam.PolicyStatement(actions=["kms:DescribeKey"], resources=[wiring.signing_key.key_arn])
-    )
-    access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+    _signing_keys(["kms:DescribeKey"], access, wiring)
     approval = _matching("states", "states:approvals", wiring.state_machines, wiring.state_machine_settings)
     if approval:
         arn = wiring.state_machines[approval[0]]
@@ -200,20 +216,9 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
             )
             access.env[f"{grant.split(':', 1)[1].upper()}_STREAM_NAME"] = stream.stream_name
         elif grant == routes.KMS_SIGN:
-            access.statements.append(
-                iam.PolicyStatement(
-                    actions=["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"],
-                    resources=[wiring.signing_key.key_arn],
-                )
-            )
-            access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+            _signing_keys(["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"], access, wiring)
         elif grant == routes.KMS_PUBLIC_KEY:
-            access.statements.append(
-                iam.PolicyStatement(
-                    actions=["kms:GetPublicKey", "kms:DescribeKey"], resources=[wiring.signing_key.key_arn]
-                )
-            )
-            access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+            _signing_keys(["kms:GetPublicKey", "kms:DescribeKey"], access, wiring)
         elif grant == routes.COGNITO:
             pool = wiring.user_pool
             access.statements.append(

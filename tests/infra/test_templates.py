@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from agentgate.auth.rotation import SIGNING_KEY_TAG, SIGNING_KEY_TAG_VALUE
 from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS, STREAMS
 from agentgate.platform.table import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from agentgate.routes import ROUTES, Route
@@ -392,6 +393,18 @@ def test_the_signing_key_is_an_ecc_p256_signing_key_with_its_alias(assembly: Ass
         a.properties["AliasName"]: a.properties["TargetKeyId"] for a in assembly.resources("AWS::KMS::Alias")
     }
     assert aliases["alias/agentgate-token-signing"] == {"Fn::GetAtt": [keys[0].logical_id, "Arn"]}
+    assert {"Key": SIGNING_KEY_TAG, "Value": SIGNING_KEY_TAG_VALUE} in keys[0].properties["Tags"]
+
+
+def test_signing_routes_may_use_only_keys_tagged_for_token_signing(assembly: Assembly) -> None:
+    signers = [(r, fn) for r, fn in _route_functions(assembly) if "kms:sign" in r.grants]
+    assert signers, "no route signs tokens"
+    for route, function in signers:
+        statements = [s for s in _role_statements(assembly, function) if "kms:Sign" in _actions(s)]
+        assert statements, route.key
+        for statement in statements:
+            condition = statement["Condition"]["StringEquals"]
+            assert condition == {f"aws:ResourceTag/{SIGNING_KEY_TAG}": SIGNING_KEY_TAG_VALUE}, route.key
 
 
 def test_the_user_pool_client_allows_password_and_refresh_sign_in(assembly: Assembly) -> None:
