@@ -170,6 +170,7 @@ class LocalStack:
                 on_failure_queue_url=provisioned.dead_letter_urls[consumer.name],
                 runner=self.runner,
                 region=self.config.region,
+                wait=self._stop.wait,
             )
             self._spawn(f"stream:{consumer.name}", partial(stream_poller.run, self._stop))
         for queue in self.config.queue_consumers:

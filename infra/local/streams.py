@@ -1,6 +1,7 @@
 """Kinesis streams into their consumers, with the semantics of a Lambda event source mapping.
 
-Per shard, from the trim horizon: read up to ``batch_size`` records and invoke the consumer.
+Per shard, from the trim horizon: read up to ``batch_size`` records (waiting up to the batching
+window for more when the batch is not full) and invoke the consumer.
 - ``{"batchItemFailures": [{"itemIdentifier": <sequence number>}]}``: the records before the
   first failed one are done; the batch is retried from that record (an unknown or empty
   identifier fails the whole batch, as on AWS).
@@ -17,9 +18,11 @@ import base64
 import json
 import logging
 import threading
+import time
 import traceback
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -65,8 +68,10 @@ class StreamPoller:
         on_failure_queue_url: str,
         runner: FunctionRunner,
         region: str = "us-east-1",
+        wait: Callable[[float], object] = time.sleep,
     ) -> None:
         self.consumer = consumer
+        self._wait = wait  # how the batching window passes (tests inject their own)
         self.stream_name = stream_name
         self.kinesis = kinesis
         self.sqs = sqs
@@ -88,14 +93,23 @@ class StreamPoller:
     def poll_once(self) -> PollReport:
         """Read one batch per shard and see each through to success or the on-failure queue."""
         report = PollReport()
-        for shard_id, iterator in list(self._iterators.items()):
-            page = self.kinesis.get_records(ShardIterator=iterator, Limit=self.consumer.batch_size)
-            self._iterators[shard_id] = page["NextShardIterator"]
-            records = page["Records"]
+        for shard_id in list(self._iterators):
+            records = self._read(shard_id, self.consumer.batch_size)
+            window = self.consumer.max_batching_window_seconds
+            if records and window > 0 and len(records) < self.consumer.batch_size:
+                # The batching window: gather what arrives within it before invoking, as Lambda does.
+                self._wait(window)
+                records += self._read(shard_id, self.consumer.batch_size - len(records))
             if records:
                 report.records += len(records)
                 self._process(shard_id, records, report)
         return report
+
+    def _read(self, shard_id: str, limit: int) -> list[dict[str, Any]]:
+        page = self.kinesis.get_records(ShardIterator=self._iterators[shard_id], Limit=limit)
+        self._iterators[shard_id] = page["NextShardIterator"]
+        records: list[dict[str, Any]] = page["Records"]
+        return records
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.5) -> None:
         while not stop.is_set():

@@ -27,6 +27,8 @@ from infra.local.handlers import FunctionRunner
 log = logging.getLogger("infra.local.timers")
 
 Clock = Callable[[], float]
+# EventBridge invokes Lambda asynchronously: a function error is retried twice (Lambda's default).
+ASYNC_RETRY_ATTEMPTS = 2
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$")
 _CRON = re.compile(r"^cron\((.*)\)$")
@@ -222,11 +224,21 @@ class Scheduler:
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), UTC)
 
-    def fire(self, name: str, moment: datetime | None = None) -> Any:
+    def fire(self, name: str, moment: datetime | None = None, event: dict[str, Any] | None = None) -> Any:
         schedule = self.schedules[name]
-        event = scheduled_event(schedule, moment or self._now(), self.region, self.prefix)
+        event = event or scheduled_event(schedule, moment or self._now(), self.region, self.prefix)
         log.info("schedule %s fires %s", name, schedule.handler)
         return self.runner.invoke(schedule.handler, event, timeout_seconds=900)
+
+    def _deliver(self, name: str, due: datetime) -> None:
+        """Lambda's asynchronous invocation: a failure is retried with the same event, then logged."""
+        event = scheduled_event(self.schedules[name], due, self.region, self.prefix)
+        for attempt in range(1 + ASYNC_RETRY_ATTEMPTS):
+            try:
+                self.fire(name, event=event)
+                return
+            except Exception:  # noqa: BLE001 - the function's error: retried, then reported
+                log.error("schedule %s failed (attempt %d):\n%s", name, attempt + 1, traceback.format_exc())
 
     def tick(self) -> list[str]:
         """Fire every schedule that is due (once, even if several periods passed); return their names."""
@@ -241,10 +253,7 @@ class Scheduler:
             while following <= now:
                 following = expression.next_after(following)
             self.next_at[name] = following
-            try:
-                self.fire(name, due)
-            except Exception:  # noqa: BLE001 - EventBridge would retry; the log shows the failure
-                log.error("schedule %s failed:\n%s", name, traceback.format_exc())
+            self._deliver(name, due)
             fired.append(name)
         return fired
 

@@ -74,3 +74,17 @@ def test_a_failing_function_does_not_stop_the_scheduler(clock, monkeypatch):
     clock.now = datetime(2026, 3, 1, 2, 0, 5, tzinfo=UTC).timestamp()
     assert sorted(scheduler.tick()) == ["fixture-nightly", "fixture-rollup"]
     assert scheduler.seconds_until_next() > 0
+
+
+def test_a_failing_scheduled_run_is_retried_twice_with_the_same_event(clock, monkeypatch):
+    scheduler = Scheduler([HOURLY], runner=FunctionRunner(), clock=clock)
+    seen = []
+
+    def failing(event, context):
+        seen.append(event["id"])
+        raise RuntimeError("the job failed")
+
+    monkeypatch.setattr(scheduled_job, "handler", failing)
+    clock.now += 3600
+    assert scheduler.tick() == ["fixture-rollup"]
+    assert len(seen) == 3 and len(set(seen)) == 1

@@ -28,7 +28,7 @@ def _put(aws, *records: str) -> list[str]:
     ]
 
 
-def _poller(aws, consumer: StreamConsumer) -> StreamPoller:
+def _poller(aws, consumer: StreamConsumer, wait=lambda seconds: None) -> StreamPoller:
     return StreamPoller(
         consumer,
         stream_name=aws["RUNS_STREAM_NAME"],
@@ -36,6 +36,7 @@ def _poller(aws, consumer: StreamConsumer) -> StreamPoller:
         sqs=boto3.client("sqs"),
         on_failure_queue_url=aws["DEAD_LETTER_QUEUE_URL"],
         runner=FunctionRunner(),
+        wait=wait,
     )
 
 
@@ -117,3 +118,25 @@ def test_the_poller_moves_on_after_a_dead_letter_and_never_redelivers(aws):
     poller.poll_once()
     assert poison_stream_consumer.PROCESSED == ["b", "c"]
     assert len(_dead_letters(aws)) == 1
+
+
+def test_records_arriving_within_the_batching_window_join_the_batch(aws):
+    _put(aws, "a")
+    waited = []
+
+    def window_passes(seconds):
+        waited.append(seconds)
+        _put(aws, "b", "c")  # they arrive while the poller waits
+
+    _poller(aws, POISON, wait=window_passes).poll_once()
+    assert waited == [POISON.max_batching_window_seconds]
+    assert poison_stream_consumer.BATCHES == [["a", "b", "c"]]
+
+
+def test_a_full_batch_does_not_wait_for_the_window(aws):
+    _put(aws, *"ab")
+    waited = []
+    full = StreamConsumer("f", "runs", POISON.handler, batch_size=2)
+    _poller(aws, full, wait=waited.append).poll_once()
+    assert waited == []
+    assert poison_stream_consumer.BATCHES == [["a", "b"]]
