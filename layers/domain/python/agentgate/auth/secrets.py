@@ -13,7 +13,6 @@ import secrets
 
 CLIENT_ID_PREFIX = "agc_"
 CLIENT_SECRET_PREFIX = "ags_"
-CREDENTIAL_ID_PREFIX = "cred_"
 _SCHEME = "sha256"
 # Compared against when the client is unknown, so a miss costs what a hit costs.
 _UNMATCHABLE = f"{_SCHEME}:" + "0" * 64
@@ -21,10 +20,6 @@ _UNMATCHABLE = f"{_SCHEME}:" + "0" * 64
 
 def new_client_id() -> str:
     return CLIENT_ID_PREFIX + secrets.token_urlsafe(16)
-
-
-def new_credential_id() -> str:
-    return CREDENTIAL_ID_PREFIX + secrets.token_urlsafe(12)
 
 
 def new_client_secret() -> str:

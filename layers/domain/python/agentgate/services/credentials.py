@@ -15,8 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from pynamodb.connection import Connection
-from pynamodb.expressions.condition import Condition
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from agentgate.auth.errors import InvalidClient
