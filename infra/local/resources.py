@@ -103,6 +103,7 @@ def _provision_user_pool(cognito: Any, prefix: str) -> dict[str, str]:
                 }
             },
             AutoVerifiedAttributes=["email"],
+            UsernameAttributes=["email"],  # CDK's sign-in alias: people sign in with their email
         )["UserPool"]["Id"]
     clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60).get("UserPoolClients", [])
     client_id = next((c["ClientId"] for c in clients if c["ClientName"] == f"{prefix}-portal"), None)

@@ -8,7 +8,7 @@ from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import Role
 from agentgate.services import members
 from tests.support.api import call
-from tests.support.identity import as_api_key, as_role, cognito_usernames, item_keys, new_tenant
+from tests.support.identity import as_api_key, as_role, cognito_emails, item_keys, new_tenant
 
 
 def invite(ctx, email="bob@acme.test", role="member", team=None):
@@ -27,7 +27,7 @@ def test_an_admin_invites_a_member_who_gets_a_cognito_user_and_a_membership(aws)
         "role": "team_lead",
         "team": "platform",
     }
-    assert "bob@acme.test" in cognito_usernames()
+    assert "bob@acme.test" in cognito_emails()
     ctx = members.context_for_user(reply.json["id"], None)
     assert (ctx.tenant_id, ctx.principal.role, ctx.principal.team) == (tenant_id, Role.TEAM_LEAD, "platform")
     listed = call("GET", "/api/v1/org-members", ctx=as_role(owner, Role.VIEWER)).json["items"]
@@ -78,7 +78,7 @@ def test_an_admin_cannot_invite_an_owner(aws):
     assert reply.status == 403
     assert reply.json["error"]["code"] == "insufficient_role"
     assert item_keys() == before
-    assert "boss@acme.test" not in cognito_usernames()
+    assert "boss@acme.test" not in cognito_emails()
 
 
 def test_an_owner_invites_another_owner_and_the_owner_count_follows(aws):
@@ -103,14 +103,14 @@ def test_an_owner_invites_another_owner_and_the_owner_count_follows(aws):
 )
 def test_bad_invite_is_400_naming_the_field_and_writes_nothing(aws, body, field):
     _, owner = new_tenant()
-    before, users = item_keys(), cognito_usernames()
+    before, users = item_keys(), cognito_emails()
 
     reply = call("POST", "/api/v1/org-members", body=body, ctx=owner)
 
     assert reply.status == 400
     assert field in {d["field"] for d in reply.json["error"]["details"]}
     assert item_keys() == before
-    assert cognito_usernames() == users
+    assert cognito_emails() == users
 
 
 def test_an_admin_changes_a_members_role_and_team(aws):
@@ -236,7 +236,7 @@ def test_removing_a_member_deletes_the_membership_the_lookup_and_the_cognito_use
     assert reply.status == 204
     assert members.context_for_user(bob, None) is None
     assert MembershipItem.count(f"TENANT#{tenant_id}", MembershipItem.sk == MembershipItem.sk_for(bob)) == 0
-    assert "bob@acme.test" not in cognito_usernames()
+    assert "bob@acme.test" not in cognito_emails()
     with pytest.raises(UserItem.DoesNotExist):
         UserItem.get(UserItem.pk_for(bob), UserItem.SK)
 

@@ -13,7 +13,7 @@ from tests.support.identity import (
     PASSWORD,
     as_api_key,
     as_role,
-    cognito_usernames,
+    cognito_emails,
     item_keys,
     new_tenant,
     signup,
@@ -110,7 +110,7 @@ def test_bad_signup_is_400_naming_the_field_and_writes_nothing(aws, body, field)
     assert reply.status == 400, reply.text
     assert field in {d["field"] for d in reply.json["error"]["details"]}
     assert item_keys() == set()
-    assert cognito_usernames() == set()
+    assert cognito_emails() == set()
 
 
 def test_malformed_json_signup_is_400_and_writes_nothing(aws):
@@ -247,4 +247,4 @@ def test_a_password_the_pool_policy_refuses_is_400_naming_password_and_leaves_no
     assert reply.status == 400, reply.text
     assert reply.json["error"]["details"][0]["field"] == "password"
     assert item_keys() == set()
-    assert cognito_usernames() == set()
+    assert cognito_emails() == set()

@@ -53,10 +53,11 @@ def table_items() -> list[dict[str, Any]]:
     return items
 
 
-def cognito_usernames() -> set[str]:
+def cognito_emails() -> set[str]:
+    """The emails of the pool's users (the pool signs in by email; usernames are generated)."""
     cognito = boto3.client("cognito-idp", region_name=get_settings().region)
     users = cognito.list_users(UserPoolId=get_settings().user_pool_id)["Users"]
-    return {u["Username"] for u in users}
+    return {a["Value"] for u in users for a in u["Attributes"] if a["Name"] == "email"}
 
 
 def item_keys() -> set[tuple[str, str]]:
