@@ -15,7 +15,7 @@ from typing import Any
 
 
 def serve() -> int:
-    from infra.local.stack import LocalStack, StackConfig
+    from infra.local.stack import LocalStack, PortInUse, StackConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     for noisy in ("werkzeug", "botocore", "urllib3", "moto"):
@@ -32,7 +32,11 @@ def serve() -> int:
     print(f"Starting moto on 127.0.0.1:{config.aws_port or '(a free port)'} ...", flush=True)
     stack = LocalStack(config)
     try:
-        stack.start()
+        try:
+            stack.start()
+        except PortInUse as exc:
+            print(f"Cannot start: {exc}", file=sys.stderr, flush=True)
+            return 2
         print(stack.banner(), flush=True)
         while not stop.wait(0.5):
             pass

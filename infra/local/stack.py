@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,24 @@ from infra.local.timers import Scheduler
 log = logging.getLogger("infra.local")
 
 AUTHORIZER_HANDLER = "authorizer"
+
+
+class PortInUse(RuntimeError):
+    pass
+
+
+def ensure_port_free(host: str, port: int, variable: str) -> None:
+    """Fail with a clear message rather than hang: moto's server thread dies silently on a busy port."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(
+                f"{host}:{port} is in use; set {variable} to another port (0 picks a free one)"
+            ) from exc
 
 
 @dataclass
@@ -78,6 +97,8 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         cfg = self.config
+        ensure_port_free(cfg.host, cfg.aws_port, "AWS_PORT")
+        ensure_port_free(cfg.host, cfg.port, "PORT")
         self._moto = ThreadedMotoServer(ip_address=cfg.host, port=cfg.aws_port, verbose=False)
         self._moto.start()
         aws_port = self._moto.get_host_and_port()[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -197,3 +198,19 @@ def test_the_fire_command_runs_a_schedule_on_the_running_stack(local_stack):
     )
     assert unknown.returncode == 1
     assert "not_found" in unknown.stderr
+
+
+def test_a_stack_on_a_port_in_use_says_so_and_exits(local_stack):
+    port = local_stack.api_url.rsplit(":", 1)[1]
+    env = {**os.environ, "PORT": port, "AWS_PORT": "0"}
+    started = subprocess.run(
+        [sys.executable, "-m", "infra.local"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert started.returncode == 2
+    assert f"127.0.0.1:{port} is in use; set PORT" in started.stderr
