@@ -275,3 +275,39 @@ def test_an_admin_api_key_may_manage_members_but_cannot_make_an_owner(aws):
 
     assert ok.status == 201
     assert refused.status == 403
+
+
+def test_two_owners_demoting_each_other_at_once_leave_one_owner(aws, monkeypatch):
+    import threading
+
+    from agentgate.platform.errors import Conflict
+    from agentgate.schemas.members import MemberUpdate
+    from tests.support.atomic_dynamodb import make_requests_atomic
+
+    make_requests_atomic(monkeypatch)
+    tenant_id, owner = new_tenant()
+    co_owner = members.context_for_user(invite(owner, "co@acme.test", "owner").json["id"], None)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def demote(actor, target_id):
+        start.wait()
+        try:
+            members.update(actor, target_id, MemberUpdate(role=Role.ADMIN))
+            outcomes.append("demoted")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+
+    threads = [
+        threading.Thread(target=demote, args=(owner, co_owner.principal.id)),
+        threading.Thread(target=demote, args=(co_owner, owner.principal.id)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["demoted", "last_owner"]
+    roles = [members.context_for_user(m.principal.id, None).principal.role for m in (owner, co_owner)]
+    assert sorted(roles) == [Role.ADMIN, Role.OWNER]
+    assert TenantItem.get(f"TENANT#{tenant_id}", TenantItem.SK).owner_count == 1
