@@ -250,3 +250,31 @@ def test_an_api_key_needs_agents_write_to_create_and_agents_read_to_list(aws):
         call("POST", CREDENTIALS, path_params={"id": client.agent_id}, body={}, ctx=read_only).status == 403
     )
     assert call("POST", CREDENTIALS, path_params={"id": client.agent_id}, body={}, ctx=writer).status == 201
+
+
+def test_concurrent_first_posts_leave_exactly_one_credential(aws, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from agentgate.platform.errors import Conflict
+    from agentgate.schemas.credentials import CreateCredential
+    from agentgate.services.credentials import issue_credential
+    from tests.support.atomic_dynamodb import make_requests_atomic
+
+    make_requests_atomic(monkeypatch)
+    tenant = make_tenant()
+    agent = make_agent(tenant)
+
+    def post(_: int) -> object:
+        # The domain call, not the handler: one resolver instance is not shared by threads on Lambda.
+        try:
+            return issue_credential(admin(tenant), agent, CreateCredential())
+        except Conflict as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(post, range(6)))
+
+    created = [r for r in results if not isinstance(r, Conflict) and not r.rotated]  # type: ignore[union-attr]
+    assert len(created) == 1
+    listed = call("GET", CREDENTIALS, path_params={"id": agent}, ctx=admin(tenant))
+    assert [c["credential_id"] for c in listed.json["items"]] == [created[0].credential_id]  # type: ignore[union-attr]
