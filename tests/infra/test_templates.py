@@ -23,6 +23,7 @@ from agentgate.routes import ROUTES, Route
 from agentgate.schedules import SCHEDULES
 from agentgate.tiers import TIERS
 from agentgate.workflows import WORKFLOWS
+from infra.local.apigw import STAGE as LOCAL_STAGE
 from tests.infra.assembly import Assembly, Resource, joined, synthesize
 
 pytestmark = pytest.mark.infra
@@ -299,6 +300,7 @@ def test_throttled_and_over_quota_answers_carry_retry_after(assembly: Assembly) 
 
 def test_the_stage_writes_json_access_logs_without_x_ray(assembly: Assembly) -> None:
     (stage,) = assembly.resources("AWS::ApiGateway::Stage")
+    assert stage.properties["StageName"] == LOCAL_STAGE  # the stage the local gateway's events name
     log_format = json.loads(stage.properties["AccessLogSetting"]["Format"])
     assert {"request_id", "status", "tenant_id"} <= set(log_format)
     assert stage.properties["AccessLogSetting"]["DestinationArn"]
