@@ -40,21 +40,23 @@ def _count(model: Any, **_: Any) -> None:
     _calls[model.service_model.service_name + "." + model.name] += 1
 
 
-def _install_call_counter() -> None:
-    """Every botocore client created from now on reports each API call to ``_calls``."""
+@contextmanager
+def _call_counter() -> Iterator[None]:
+    """Every botocore client created inside reports each API call to ``_calls``; restored after."""
     import botocore.session
 
     original = botocore.session.Session.create_client
-    if getattr(original, "_counted", False):
-        return
 
     def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
         created = original(self, *args, **kwargs)
         created.meta.events.register("before-call.*.*", _count)
         return created
 
-    create_client._counted = True  # type: ignore[attr-defined]
     botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        botocore.session.Session.create_client = original  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -109,6 +111,18 @@ def _cognito_jwks() -> Iterator[str]:
         server.server_close()
 
 
+def _reset_table_connections() -> None:
+    """pynamodb keeps a connection (and its botocore client) per item class: drop them so the next
+    ones are created with the counting hook, whatever ran earlier in this process."""
+    from agentgate.platform.table import TableModel
+
+    pending: list[type] = [TableModel]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        cls._connection = None  # type: ignore[attr-defined]
+
+
 def _environment() -> None:
     for name, value in {
         "AWS_ACCESS_KEY_ID": "bench",
@@ -130,7 +144,6 @@ def measure() -> dict[str, Any]:
 
     warnings.filterwarnings("ignore")
     _environment()
-    _install_call_counter()
     import jwt
     from moto import mock_aws
 
@@ -149,12 +162,13 @@ def measure() -> dict[str, Any]:
     from infra.local.apigw import LambdaContext, authorizer_request_event, rest_event
     from infra.local.resources import provision
 
-    with mock_aws(), _cognito_jwks() as jwks_url:
+    with _call_counter(), mock_aws(), _cognito_jwks() as jwks_url:
         for name, value in provision().env.items():
             os.environ[name] = value
         os.environ["COGNITO_JWKS_URL"] = jwks_url
         reset_settings()
-        reset_clients()
+        reset_clients()  # new clients, created with the counting hook
+        _reset_table_connections()
         signed_up = tenants.signup(
             SignupRequest(org_name="Bench", email="bench@bench.example", password="Bench-password-1!")
         )
