@@ -533,3 +533,37 @@ def _cloudfront_matches(pattern: str, path: str) -> bool:
 
 def _camel(name: str) -> str:
     return "".join(part.title() for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+
+
+GRANT_ACTIONS = {
+    "table:read": "dynamodb:Query",
+    "table:write": "dynamodb:PutItem",
+    "stream:": "kinesis:PutRecord",
+    "kms:sign": "kms:Sign",
+    "kms:public-key": "kms:GetPublicKey",
+    "cognito": "cognito-idp:AdminCreateUser",
+    "states:": "states:StartExecution",
+    "queue:": "sqs:SendMessage",
+    "apigateway:api-keys": "apigateway:POST",
+    "health:probes": "dynamodb:DescribeTable",
+}
+
+
+def test_every_grant_of_every_row_becomes_its_permission(assembly: Assembly) -> None:
+    rows = [(r.handler, r.grants) for r in ROUTES] + [(c.handler, c.grants) for c in CONSUMERS]
+    rows += [(q.handler, q.grants) for q in QUEUE_CONSUMERS] + [(s.handler, s.grants) for s in SCHEDULES]
+    rows += [(h, w.grants) for w in WORKFLOWS for h in w.tasks.values()]
+    for handler, grants in rows:
+        actions = set().union(
+            *(_actions(s) for s in _role_statements(assembly, _function_for_handler(assembly, handler)))
+        )
+        for grant in grants:
+            (action,) = [
+                a
+                for prefix, a in GRANT_ACTIONS.items()
+                if grant == prefix or (prefix.endswith(":") and grant.startswith(prefix))
+            ]
+            assert action in actions, (handler, grant)
+            if grant.startswith("queue:"):
+                env = _function_for_handler(assembly, handler).properties["Environment"]["Variables"]
+                assert any(name.endswith("_QUEUE_URL") for name in env), (handler, grant)
