@@ -8,6 +8,7 @@ import jwt
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import KeySet
 
+from agentgate.auth.keys import ACTIVATION_DELAY_SECONDS, key_set_cache
 from agentgate.auth.rotation import rotate_signing_key
 from agentgate.models import SigningKeysItem
 from tests.support.api import call
@@ -41,11 +42,28 @@ def test_the_jwks_publishes_the_p256_signing_key_with_a_thumbprint_kid(aws):
     assert "d" not in key
 
 
-def test_after_a_rotation_new_tokens_use_the_new_key_and_old_tokens_still_verify(aws):
+def _activated_ago() -> datetime:
+    """A rotation time whose activation delay is over."""
+    return datetime.now(UTC) - timedelta(seconds=ACTIVATION_DELAY_SECONDS + 1)
+
+
+def test_right_after_a_rotation_the_new_key_is_published_but_the_old_one_still_signs(aws):
+    client = make_client()
+    before = jwt.get_unverified_header(token_for(client))["kid"]
+
+    rotation = rotate_signing_key()
+    token = token_for(client)
+    kids = [k["kid"] for k in call("GET", "/.well-known/jwks.json").json["keys"]]
+
+    assert jwt.get_unverified_header(token)["kid"] == before == rotation.previous_kid
+    assert set(kids) == {rotation.kid, rotation.previous_kid}
+
+
+def test_after_the_activation_delay_new_tokens_use_the_new_key_and_old_tokens_still_verify(aws):
     client = make_client()
     old_token = token_for(client)
 
-    rotation = rotate_signing_key()
+    rotation = rotate_signing_key(_activated_ago())
     new_token = token_for(client)
     jwks = call("GET", "/.well-known/jwks.json").json
 
@@ -75,9 +93,7 @@ def test_a_rotation_moves_the_alias_and_keeps_the_previous_key_until_its_tokens_
 
 def test_a_retired_key_leaves_the_jwks(aws):
     first = rotate_signing_key(datetime.now(UTC) - timedelta(days=1))
-    second = rotate_signing_key()
-
-    from agentgate.auth.keys import key_set_cache
+    second = rotate_signing_key(_activated_ago())
 
     key_set_cache.clear()
     kids = [k["kid"] for k in call("GET", "/.well-known/jwks.json").json["keys"]]

@@ -31,6 +31,9 @@ KEY_SET_MAX_AGE_SECONDS = 60
 UNKNOWN_KID_REFRESH_SECONDS = 10
 # Clock skew allowed between containers when deciding that a previous key is retired.
 RETIREMENT_LEEWAY_SECONDS = 60
+# A new key is published this long before it signs, so every container (each re-reading the key
+# set at most every KEY_SET_MAX_AGE_SECONDS) knows it before the first token carrying its kid.
+ACTIVATION_DELAY_SECONDS = KEY_SET_MAX_AGE_SECONDS + RETIREMENT_LEEWAY_SECONDS
 
 
 def b64url(data: bytes) -> str:
@@ -110,8 +113,14 @@ def _read_key_set() -> KeySet:
         for p in item.previous
         if p.retire_after > now
     )
-    current = SigningKey(item.current_key_id, item.current_kid, public_key(item.current_key_id))
-    return KeySet(current=current, previous=previous)
+    newest = SigningKey(item.current_key_id, item.current_kid, public_key(item.current_key_id))
+    pending = item.rotated_at is not None and now < item.rotated_at + timedelta(
+        seconds=ACTIVATION_DELAY_SECONDS
+    )
+    if pending and previous:
+        # Published, not signing yet: the key it replaces signs until the activation delay is over.
+        return KeySet(current=previous[0], previous=(newest, *previous[1:]))
+    return KeySet(current=newest, previous=previous)
 
 
 class _KeySetCache:
@@ -155,6 +164,14 @@ def key_set() -> KeySet:
 
 
 def retire_after(now: datetime) -> datetime:
-    """When a key rotated out at ``now`` may leave the JWKS: after every token it signed has expired."""
-    seconds = get_settings().access_token_ttl_seconds + KEY_SET_MAX_AGE_SECONDS + RETIREMENT_LEEWAY_SECONDS
+    """When a key rotated out at ``now`` may leave the JWKS: after every token it signed has expired.
+
+    It signs until the activation delay is over, in containers whose key set may be that much stale.
+    """
+    seconds = (
+        ACTIVATION_DELAY_SECONDS
+        + KEY_SET_MAX_AGE_SECONDS
+        + get_settings().access_token_ttl_seconds
+        + RETIREMENT_LEEWAY_SECONDS
+    )
     return now + timedelta(seconds=seconds)

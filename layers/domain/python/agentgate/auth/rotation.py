@@ -1,4 +1,8 @@
-"""Signing-key rotation: a new KMS key signs from now on; the old one is published until its tokens expire.
+"""Signing-key rotation: a new KMS key is published now and signs after a delay; the old one stays
+published until its last token has expired.
+
+The delay (``ACTIVATION_DELAY_SECONDS``) lets every container's key set learn the new key before
+any token carries its kid, so no verifier ever meets a kid it does not know yet.
 
 Run it as ``python -m agentgate.auth.rotation`` (with the function's environment) or call
 ``rotate_signing_key()`` from a scheduled job. The ``SIGNING_KEYS`` item is written before the alias
@@ -11,12 +15,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 
-from agentgate.auth.keys import key_set_cache, public_key, retire_after, thumbprint
+from agentgate.auth.keys import ACTIVATION_DELAY_SECONDS, key_set_cache, public_key, retire_after, thumbprint
 from agentgate.models import PublishedSigningKey, SigningKeysItem
 from agentgate.platform.aws import client
 from agentgate.platform.errors import Conflict
@@ -32,6 +36,7 @@ SIGNING_KEY_TAG_VALUE = "token-signing"
 class Rotation:
     key_id: str
     kid: str
+    signs_from: str  # published at once, signing after the activation delay
     previous_key_id: str
     previous_kid: str
     previous_retire_after: str
@@ -96,6 +101,7 @@ def rotate_signing_key(now: datetime | None = None) -> Rotation:
     return Rotation(
         key_id=key_id,
         kid=kid,
+        signs_from=(now + timedelta(seconds=ACTIVATION_DELAY_SECONDS)).isoformat(),
         previous_key_id=retired.key_id,
         previous_kid=retired.kid,
         previous_retire_after=retired.retire_after.isoformat(),
