@@ -128,3 +128,18 @@ def test_a_missing_subject_token_is_invalid_request(aws):
     )
 
     assert reply.status == 400 and reply.json["error"] == "invalid_request"
+
+
+def test_a_delegated_token_introspects_with_its_act_claim(aws):
+    subject = make_client()
+    actor = make_client(subject.tenant_id)
+    delegated = _exchange(actor, token_for(subject)).json["access_token"]
+
+    reply = post_form(
+        "/oauth2/introspect",
+        {"token": delegated},
+        headers={"Authorization": basic(subject.client_id, subject.client_secret)},
+    )
+
+    assert reply.json["active"] is True and reply.json["sub"] == subject.agent_id
+    assert reply.json["act"]["sub"] == actor.agent_id

@@ -278,3 +278,15 @@ def test_an_issued_token_is_recorded_for_analytics_and_a_refused_one_is_not(aws)
     assert record["tenant_id"] == client.tenant_id
     assert record["dims"]["agent_id"] == client.agent_id
     assert record["dims"]["grant_type"] == "client_credentials"
+
+
+def test_an_expired_credential_is_invalid_client(aws):
+    from datetime import UTC, datetime, timedelta
+
+    from agentgate.models import CredentialItem
+
+    client = make_client()
+    item = CredentialItem.get(CredentialItem.pk_for(client.client_id), CredentialItem.SK)
+    item.update(actions=[CredentialItem.expires_at.set(datetime.now(UTC) - timedelta(seconds=1))])
+
+    _refused(request_token(client), 401, "invalid_client")
