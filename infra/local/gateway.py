@@ -83,7 +83,7 @@ def error_reply(
     status: int, code: str, message: str, headers: Iterable[tuple[str, str]] = (), note: str = ""
 ) -> HttpReply:
     body = {"error": {"code": code, "message": message, "details": []}}
-    return json_reply(status, body, headers, note or code)
+    return json_reply(status, body, headers, f"{code} {note}".strip())
 
 
 class LocalActions:
@@ -145,7 +145,7 @@ class Gateway:
                 static = self._static(path)
                 if static is not None:
                     return static
-            return error_reply(404, "not_found", f"No route for {method} {path}.")
+            return error_reply(404, "not_found", "No such route.", note=f"no route for {method} {path}")
         if match.route is None:
             allow = ", ".join(match.allowed_methods)
             return error_reply(
@@ -171,11 +171,13 @@ class Gateway:
             )
             verdict = self.authorizer.authorize(event)
             if verdict.status == 401:
-                return error_reply(401, "unauthorized", "Credentials are missing or invalid.")
+                return error_reply(401, "unauthorized", "Missing or invalid credentials.")
             if verdict.status == 403:
-                return error_reply(403, "forbidden", "These credentials may not call this route.")
+                return error_reply(403, "forbidden", "Not allowed (paused agent or tenant).")
             if verdict.status != 200 or verdict.result is None:
-                return error_reply(500, "service_unavailable", "The authorizer failed; see the stack's log.")
+                return error_reply(
+                    500, "service_unavailable", "The service failed to answer.", note="authorizer failed"
+                )
             authorized = verdict.result
             note = str(authorized.context.get("tenant_id") or authorized.principal_id)
             refused = self._apply_usage_plan(authorized.usage_identifier_key)
@@ -205,8 +207,8 @@ class Gateway:
             return error_reply(
                 502,
                 "service_unavailable",
-                "The function failed; see the stack's log.",
-                note=f"{note} function error",
+                "The service failed to answer.",
+                note=f"{note} function error, see above",
             )
         reply = proxy_result_to_http(result)
         reply.note = note
@@ -217,16 +219,16 @@ class Gateway:
             return None
         plan = self.plans.plan_for(key)
         if plan is None:
-            return error_reply(403, "forbidden", "The tenant's API key is not in any usage plan.")
+            return error_reply(403, "forbidden", "The tenant has no usage plan for this API.")
         decision = self.limiter.check(key, plan)
         if decision.allowed:
             return None
         retry = [("Retry-After", str(decision.retry_after_seconds))]
         if decision.reason == "quota_exceeded":
             return error_reply(
-                429, "quota_exceeded", f"The {plan.name} tier's daily quota is used up.", retry
+                429, "quota_exceeded", "The tier's daily quota is used up.", retry, note=plan.name
             )
-        return error_reply(429, "too_many_requests", f"Over the {plan.name} tier's rate limit.", retry)
+        return error_reply(429, "too_many_requests", "Over the tier's rate limit.", retry, note=plan.name)
 
     def _static(self, path: str) -> HttpReply | None:
         if self.portal_dir is None or not self.portal_dir.is_dir():
@@ -247,7 +249,9 @@ def proxy_result_to_http(result: Any) -> HttpReply:
     """A Lambda proxy integration's result as HTTP; a malformed one is API Gateway's 502."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
         log.error("malformed proxy result: %r", result)
-        return error_reply(502, "service_unavailable", "Malformed Lambda proxy response.")
+        return error_reply(
+            502, "service_unavailable", "The service failed to answer.", note="malformed proxy result"
+        )
     headers: list[tuple[str, str]] = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
     seen = {k.lower() for k, _ in headers}
     for name, values in (result.get("multiValueHeaders") or {}).items():
@@ -271,16 +275,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
         if length > MAX_PAYLOAD_BYTES:
             self.close_connection = True  # the body is left unread
-            reply = error_reply(
-                413, "request_too_large", f"Request bodies are limited to {MAX_PAYLOAD_BYTES} bytes."
-            )
+            reply = error_reply(413, "request_too_large", "The request body is too large.")
         else:
             request = replace(request, body=self.rfile.read(length) if length else b"")
             try:
                 reply = self.server.gateway.handle(request)
             except Exception:  # noqa: BLE001 - a bug in the gateway itself: answer, log, keep serving
                 log.error("gateway error on %s %s:\n%s", self.command, self.path, traceback.format_exc())
-                reply = error_reply(500, "internal_error", "The local gateway failed; see its log.")
+                reply = error_reply(
+                    500, "service_unavailable", "The service failed to answer.", note="gateway error"
+                )
         self.send_response(reply.status)
         for name, value in reply.headers:
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
