@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -33,6 +34,18 @@ from infra.local.timers import Scheduler
 log = logging.getLogger("infra.local")
 
 AUTHORIZER_HANDLER = "authorizer"
+
+
+def local_setting_defaults() -> dict[str, str]:
+    """The settings the resources do not determine, each with its local value."""
+    return {
+        "TOKEN_AUDIENCE": "agentgate",
+        "ACCESS_TOKEN_TTL_SECONDS": "900",
+        "AUTHORIZER_CACHE_TTL_SECONDS": "60",
+        # Stripe is not reachable offline; a local signing secret lets test events be signed and verified.
+        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
+        "STRIPE_API_KEY": "",
+    }
 
 
 class PortInUse(RuntimeError):
@@ -127,6 +140,8 @@ class LocalStack:
             workflows=cfg.workflows,
         )
         self._set_env(**provisioned.env)
+        for name, value in local_setting_defaults().items():
+            os.environ.setdefault(name, value)  # a value the developer exported wins
         self._reset_caches()
 
         server = self._server = GatewayServer((cfg.host, cfg.port), self._gateway(provisioned))
@@ -240,6 +255,7 @@ class LocalStack:
             "AgentGate local stack is ready. Data lives in memory for as long as this process runs.",
             f"  API           {run.api_url}",
             f"  AWS endpoint  {run.aws_url}   (export AWS_ENDPOINT_URL={run.aws_url}, any credentials)",
+            f"  Stripe webhook signing secret  {os.environ.get('STRIPE_WEBHOOK_SECRET', '')}",
         ]
         if (cfg.portal_dir / "index.html").is_file():
             lines.append(f"  Portal        {run.api_url}/")
