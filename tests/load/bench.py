@@ -120,7 +120,9 @@ def cold_imports(options: BenchOptions) -> Figure:
 
     floor_wall, floor_cpu = medians("(floor)")
     floor_packages = imported_packages(FLOOR_CODE)
-    rows = [(FLOOR_LABEL, f"{floor_cpu * 1000:.0f}", f"{floor_wall * 1000:.0f}", "1.00", "1.00", "")]
+    rows: list[tuple[str, ...]] = [
+        (FLOOR_LABEL, f"{floor_cpu * 1000:.0f}", f"{floor_wall * 1000:.0f}", "1.00", "1.00", "")
+    ]
     over = []
     for name in names:
         wall, cpu = medians(name)
