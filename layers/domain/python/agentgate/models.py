@@ -529,6 +529,247 @@ class AnalyticsDayItem(TableModel):
     def sk_for(day: str) -> str:
         return f"AN#D#{day}"
 
+
+
+class DecimalAttribute(Attribute[Decimal]):
+    """A DynamoDB number read back as an exact ``Decimal`` (money never passes through a float)."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: Decimal) -> str:
+        return format(Decimal(value), "f")
+
+    def deserialize(self, value: str) -> Decimal:
+        return Decimal(value)
+
+
+class RunItem(TableModel):
+    """pk=TENANT#<id>, sk=RUN#<run_id> (the client's run id: the dedup key).
+
+    gsi1: the tenant's runs by start time (``TENANT#<id>#RUNS`` / ``<start>#<run_id>``);
+    gsi2: one agent's runs by start time (``TENANT#<id>#AGENT#<agent_id>#RUNS``).
+    """
+
+    tenant_id = UnicodeAttribute()
+    run_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    team = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    start_time = UTCDateTimeAttribute()
+    end_time = UTCDateTimeAttribute(null=True)
+    latency_ms = NumberAttribute(null=True)
+    model = UnicodeAttribute(null=True)
+    provider = UnicodeAttribute(null=True)
+    input_tokens = NumberAttribute(default=0)
+    output_tokens = NumberAttribute(default=0)
+    cache_read_tokens = NumberAttribute(default=0)
+    cache_write_tokens = NumberAttribute(default=0)
+    cost_usd = DecimalAttribute(null=True)
+    unpriced = BooleanAttribute(default=False)
+    price_version = UnicodeAttribute(null=True)
+    input = JSONAttribute(null=True)
+    output = JSONAttribute(null=True)
+    external_reference = UnicodeAttribute(null=True)
+    policy_decisions = JSONAttribute(null=True)
+    event_count = NumberAttribute(default=0)
+    content_hash = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    stored_at = UTCDateTimeAttribute()
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+    @staticmethod
+    def sk_for(run_id: str) -> str:
+        return f"RUN#{run_id}"
+
+    @staticmethod
+    def tenant_runs_key(tenant_id: str) -> str:
+        return f"{tenant_pk(tenant_id)}#RUNS"
+
+    @staticmethod
+    def agent_runs_key(tenant_id: str, agent_id: str) -> str:
+        return f"{tenant_pk(tenant_id)}#AGENT#{agent_id}#RUNS"
+
+
+class RunEventItem(TableModel):
+    """pk=TENANT#<id>, sk=RUNEV#<run_id>#<seq>: a run's events in timeline order."""
+
+    run_id = UnicodeAttribute()
+    seq = NumberAttribute()
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    timestamp = UTCDateTimeAttribute()
+    payload = JSONAttribute(null=True)
+
+    @staticmethod
+    def prefix_for(run_id: str) -> str:
+        return f"RUNEV#{run_id}#"
+
+    @staticmethod
+    def sk_for(run_id: str, seq: int) -> str:
+        return f"RUNEV#{run_id}#{seq:05d}"
+
+
+# Upper bounds (ms) of the latency histogram kept in each daily counter; the last bucket is open.
+LATENCY_BUCKETS_MS: tuple[int, ...] = (
+    50, 100, 200, 300, 500, 750, 1_000, 1_500, 2_000, 3_000,
+    5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 60_000, 120_000, 300_000, 900_000,
+)  # fmt: skip
+
+
+def latency_bucket_attribute(index: int) -> str:
+    return f"lat_{index:02d}"
+
+
+class CostDayItem(TableModel):
+    """pk=TENANT#<id>, sk=COSTDAY#<scope>#<scope_id>#<date>: a day's runs, cost and latency histogram.
+
+    scope is org (scope_id "-"), agent or team. gsi1 lists one day's agent counters
+    (``TENANT#<id>#COSTDAY#<date>#<scope>`` / scope_id) for top-agent rankings.
+    """
+
+    scope = UnicodeAttribute(null=True)
+    scope_id = UnicodeAttribute(null=True)
+    day = UnicodeAttribute(null=True)
+    cost_usd = DecimalAttribute(default=Decimal)
+    runs = NumberAttribute(default=0)
+    unpriced_runs = NumberAttribute(default=0)
+    errors = NumberAttribute(default=0)
+    input_tokens = NumberAttribute(default=0)
+    output_tokens = NumberAttribute(default=0)
+    gsi1 = Gsi1()
+
+    for _index in range(len(LATENCY_BUCKETS_MS) + 1):
+        locals()[latency_bucket_attribute(_index)] = NumberAttribute(default=0)
+    del _index
+
+    @staticmethod
+    def prefix_for(scope: str, scope_id: str) -> str:
+        return f"COSTDAY#{scope}#{scope_id}#"
+
+    @staticmethod
+    def sk_for(scope: str, scope_id: str, day: str) -> str:
+        return f"COSTDAY#{scope}#{scope_id}#{day}"
+
+    @staticmethod
+    def day_index_key(tenant_id: str, day: str, scope: str) -> str:
+        return f"{tenant_pk(tenant_id)}#COSTDAY#{day}#{scope}"
+
+    def latency_histogram(self) -> list[int]:
+        buckets = range(len(LATENCY_BUCKETS_MS) + 1)
+        return [int(getattr(self, latency_bucket_attribute(i)) or 0) for i in buckets]
+
+
+class BudgetItem(TableModel):
+    """pk=TENANT#<id>, sk=BUDGET#<budget_id>."""
+
+    budget_id = UnicodeAttribute()
+    name = UnicodeAttribute(null=True)
+    scope = UnicodeAttribute()  # org | team | agent
+    scope_id = UnicodeAttribute(null=True)
+    max_amount_usd = DecimalAttribute()
+    period = UnicodeAttribute()  # daily | weekly | monthly
+    threshold_alert_percent = NumberAttribute(default=80)
+    auto_pause_at_percent = NumberAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def sk_for(budget_id: str) -> str:
+        return f"BUDGET#{budget_id}"
+
+
+class BudgetSpendItem(TableModel):
+    """pk=TENANT#<id>, sk=BSPEND#<budget_id>#<period_start>: spend of one budget period.
+
+    Updated in the same transaction as a run's first insert; ``alerted_at`` / ``paused_at`` are
+    set once per period by a conditional write, so the alert and the pause happen once.
+    """
+
+    spend_usd = DecimalAttribute(default=Decimal)
+    runs = NumberAttribute(default=0)
+    alerted_at = UTCDateTimeAttribute(null=True)
+    paused_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def sk_for(budget_id: str, period_start: str) -> str:
+        return f"BSPEND#{budget_id}#{period_start}"
+
+
+class PriceOverrideItem(TableModel):
+    """pk=TENANT#<id>, sk=PRICE#<provider>#<model_pattern>: a tenant's negotiated price for a model."""
+
+    provider = UnicodeAttribute()
+    model_pattern = UnicodeAttribute()
+    effective_from = UnicodeAttribute()
+    input_per_million = DecimalAttribute()
+    output_per_million = DecimalAttribute()
+    cache_read_per_million = DecimalAttribute()
+    cache_write_per_million = DecimalAttribute()
+    label = UnicodeAttribute()
+
+    @staticmethod
+    def sk_for(provider: str, model_pattern: str) -> str:
+        return f"PRICE#{provider}#{model_pattern}"
+
+
+class AnalyticsHourItem(TableModel):
+    """pk=TENANT#<id>, sk=AN#H#<yyyy-mm-ddThh>#<kind>#<agent_id or ->: hourly counters of one kind."""
+
+    kind = UnicodeAttribute(null=True)
+    hour = UnicodeAttribute(null=True)
+    agent_id = UnicodeAttribute(null=True)
+    hits = NumberAttribute(default=0)
+    allowed = NumberAttribute(default=0)
+    denied = NumberAttribute(default=0)
+    pending = NumberAttribute(default=0)
+    errors = NumberAttribute(default=0)
+
+    @staticmethod
+    def sk_for(hour: str, kind: str, agent_id: str) -> str:
+        return f"AN#H#{hour}#{kind}#{agent_id}"
+
+    @staticmethod
+    def day_prefix(day: str) -> str:
+        return f"AN#H#{day}T"
+
+
+class AnalyticsSeenItem(TableModel):
+    """pk=TENANT#<id>, sk=AN#SEEN#<record id>: an analytics record already counted (short TTL)."""
+
+    @staticmethod
+    def sk_for(record_id: str) -> str:
+        return f"AN#SEEN#{record_id}"
+
+
+class AnalyticsActiveTenantItem(TableModel):
+    """pk=ANALYTICS#ACTIVE#<date>, sk=TENANT#<id>: tenants with analytics that day (the rollup's worklist)."""
+
+    tenant_id = UnicodeAttribute()
+    tier = UnicodeAttribute(default="free")
+
+    @staticmethod
+    def pk_for(day: str) -> str:
+        return f"ANALYTICS#ACTIVE#{day}"
+
+
+class AnalyticsDayItem(TableModel):
+    """pk=TENANT#<id>, sk=AN#D#<date>: the daily rollup built by the timer after midnight UTC."""
+
+    day = UnicodeAttribute()
+    tokens_issued = NumberAttribute(default=0)
+    api_calls = NumberAttribute(default=0)
+    api_errors = NumberAttribute(default=0)
+    authorizations_allowed = NumberAttribute(default=0)
+    authorizations_denied = NumberAttribute(default=0)
+    authorizations_pending = NumberAttribute(default=0)
+    heatmap = JSONAttribute(default=dict)  # agent_id -> 24 activity counts (UTC hours)
+    built_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def sk_for(day: str) -> str:
+        return f"AN#D#{day}"
+
 # --- governance: policies, approvals, webhooks -----------------------------------------------------
 
 

@@ -1,0 +1,182 @@
+"""Issue 4's fault test: 1,000 runs with duplicates, a redelivered batch, a poison record and a
+throttled table write in the middle. Afterwards stored runs = unique runs, total cost and
+every budget's spend = the sums over unique runs, and the dead-letter queue holds the poison
+record and nothing else."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from botocore.exceptions import ClientError
+
+from agentgate.models import BudgetSpendItem, CostDayItem, RunItem, tenant_pk
+from agentgate.platform.aws import client
+from agentgate.platform.settings import get_settings
+from agentgate.pricing import TokenCounts, price_table
+from agentgate.schemas.runs import ERROR_STATUSES
+from agentgate.services.budgets import covers, period_bounds, spend_sk, tenant_budgets
+from tests.integration.test_runs_helpers import (
+    Stream,
+    apikey,
+    dead_letters,
+    linear_moto_transactions,
+    make_agent,
+    make_tenant,
+    run_body,
+    user,
+)
+from tests.support.api import call
+
+TENANT = "t-faults"
+AGENTS = {"a-red-1": "red", "a-red-2": "red", "a-blue": "blue", "a-solo": None}
+MODELS = [
+    ("openai", "gpt-4o"),
+    ("anthropic", "claude-sonnet-4-5"),
+    ("google", "gemini-2.5-flash"),
+    ("mistral", "mistral-large-latest"),
+    ("bedrock", "us.amazon.nova-pro-v1:0"),
+    ("acme", "in-house-llm"),  # unpriced
+]
+UNIQUE_RUNS = 900
+TOTAL_RUNS = 1_000
+
+
+class ThrottleOnce:
+    """A botocore hook on the consumer's DynamoDB client: the Nth TransactWriteItems is throttled."""
+
+    def __init__(self, at_call: int) -> None:
+        self.at_call = at_call
+        self.calls = 0
+        self.fired = 0
+
+    def __call__(self, **kwargs: object) -> None:
+        self.calls += 1
+        if self.calls == self.at_call:
+            self.fired += 1
+            raise ClientError(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "Rate exceeded"}},
+                "TransactWriteItems",
+            )
+
+
+def _runs(now: datetime) -> list[dict]:
+    rng = random.Random(4)
+    unique = []
+    for n in range(UNIQUE_RUNS):
+        agent_id = rng.choice(list(AGENTS))
+        provider, model = rng.choice(MODELS)
+        start = now - timedelta(minutes=rng.randint(1, 600))
+        unique.append(
+            run_body(
+                f"run-{n:04d}",
+                agent_id=agent_id,
+                provider=provider,
+                model=model,
+                status=rng.choice(["success", "success", "success", "error"]),
+                start_time=start.isoformat(),
+                end_time=(start + timedelta(milliseconds=rng.randint(50, 20_000))).isoformat(),
+                token_usage={
+                    "input": rng.randint(0, 50_000),
+                    "output": rng.randint(0, 8_000),
+                    "cache_read": rng.randint(0, 20_000),
+                    "cache_write": rng.randint(0, 5_000),
+                },
+                events=[
+                    {"event_id": f"e{k}", "type": "step", "timestamp": start.isoformat(), "payload": {"k": k}}
+                    for k in range(rng.randint(0, 3))
+                ],
+            )
+        )
+    duplicates = [dict(rng.choice(unique)) for _ in range(TOTAL_RUNS - UNIQUE_RUNS)]  # client resends
+    everything = unique + duplicates
+    rng.shuffle(everything)
+    return everything
+
+
+def _expected_cost(body: dict) -> Decimal | None:
+    costing = price_table().price_run(
+        body["model"],
+        body["provider"],
+        datetime.fromisoformat(body["start_time"]),
+        TokenCounts(**body["token_usage"]),
+    )
+    return costing.cost_usd
+
+
+def test_a_thousand_runs_with_duplicates_redelivery_poison_and_throttle_are_stored_costed_and_counted_once(
+    aws,
+):
+    # given a tenant with agents in two teams and budgets over the org, a team and an agent
+    make_tenant(TENANT)
+    for agent_id, team in AGENTS.items():
+        make_agent(TENANT, agent_id, team)
+    admin = user(TENANT)
+    for budget in (
+        {"scope": "org", "max_amount_usd": "100000", "period": "monthly", "threshold_alert_percent": 100},
+        {"scope": "team", "scope_id": "red", "max_amount_usd": "50000", "period": "weekly"},
+        {"scope": "agent", "scope_id": "a-blue", "max_amount_usd": "50000", "period": "daily"},
+    ):
+        assert call("POST", "/api/v1/budgets", body=budget, ctx=admin).status == 201
+    now = datetime.now(UTC).replace(microsecond=0)
+    bodies = _runs(now)
+    key = apikey(TENANT, {"ingest"})
+
+    # when the runs are ingested in 4 batches with a poison record put on the stream in the middle
+    for n, start in enumerate(range(0, TOTAL_RUNS, 250)):
+        reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies[start : start + 250]}, ctx=key)
+        assert reply.status == 207 and reply.json["accepted"] == 250, reply.text
+        if n == 1:
+            client("kinesis").put_record(
+                StreamName=get_settings().runs_stream,
+                Data=b'{"tenant_id": "t-faults", "run": 42}',
+                PartitionKey="x",
+            )
+    stream = Stream()
+    records = stream.read()
+    assert len(records) == TOTAL_RUNS + 1
+
+    # and the table throttles one transaction in the middle, and a batch is redelivered twice
+    throttle = ThrottleOnce(at_call=437)
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", throttle)
+    with linear_moto_transactions():
+        delivery = stream.deliver()
+        stream.deliver(records[300:400])  # a redelivered batch (the consumer crashed before checkpointing)
+        stream.deliver(records[:100])
+
+    # then the throttled record was retried from its position, not lost
+    assert throttle.fired == 1 and len(delivery.retried_from) == 1
+    # and stored runs = unique runs
+    unique = {b["run_id"]: b for b in bodies}
+    assert len(unique) == UNIQUE_RUNS
+    stored = list(RunItem.query(tenant_pk(TENANT), RunItem.sk.startswith("RUN#")))
+    assert sorted(r.run_id for r in stored) == sorted(unique)
+    # and each run's cost is its own, the total cost is the sum over unique runs
+    expected = {run_id: _expected_cost(body) for run_id, body in unique.items()}
+    assert {r.run_id: r.cost_usd for r in stored} == expected
+    assert {r.run_id for r in stored if r.unpriced} == {k for k, v in expected.items() if v is None}
+    total = sum((v for v in expected.values() if v is not None), Decimal(0))
+    org_days = list(
+        CostDayItem.query(tenant_pk(TENANT), CostDayItem.sk.startswith(CostDayItem.prefix_for("org", "-")))
+    )
+    assert sum((d.cost_usd for d in org_days), Decimal(0)) == total
+    assert sum(int(d.runs) for d in org_days) == UNIQUE_RUNS
+    assert sum(int(d.errors) for d in org_days) == sum(
+        1 for b in unique.values() if b["status"] in ERROR_STATUSES
+    )
+    # and every budget's spend = the sum over the unique runs it covers in its period
+    for budget in tenant_budgets(TENANT):
+        want = Decimal(0)
+        for body in unique.values():
+            start = datetime.fromisoformat(body["start_time"])
+            period = period_bounds(budget.period, now)
+            if covers(budget, body["agent_id"], AGENTS[body["agent_id"]]) and period[0] <= start < period[1]:
+                want += expected[body["run_id"]] or Decimal(0)
+        spend = BudgetSpendItem.get(tenant_pk(TENANT), spend_sk(budget, now))
+        assert spend.spend_usd == want, budget.scope
+    # and the dead-letter queue holds the poison record, with its reason, and nothing else
+    letters = dead_letters()
+    assert len(letters) == 1
+    assert letters[0]["stream"] == "runs" and letters[0]["reason"].startswith("invalid:")
+    assert "agent_id" in letters[0]["reason"]
