@@ -88,8 +88,6 @@ def record(tenant_id: str, kind: str, **dims: Any) -> None:
 
 # --- the consumer ------------------------------------------------------------------------------------
 
-_active_marked: set[tuple[str, str]] = set()  # (day, tenant) marked in this warm container
-
 
 class AnalyticsRecorder:
     """Counts the records of one consumer batch; caches each tenant's tier per batch."""
@@ -98,6 +96,7 @@ class AnalyticsRecorder:
         self.dynamodb = client("dynamodb")
         self.table = get_settings().table_name
         self._tiers: dict[str, str] = {}
+        self._active: set[tuple[str, str]] = set()  # (day, tenant) marked in this batch
 
     def tier(self, tenant_id: str) -> str:
         if tenant_id not in self._tiers:
@@ -157,7 +156,7 @@ class AnalyticsRecorder:
         return "counted"
 
     def _mark_active(self, tenant_id: str, day: str) -> None:
-        if (day, tenant_id) in _active_marked:
+        if (day, tenant_id) in self._active:
             return
         AnalyticsActiveTenantItem(
             AnalyticsActiveTenantItem.pk_for(day),
@@ -166,7 +165,7 @@ class AnalyticsRecorder:
             tier=self.tier(tenant_id),
             expires_at=datetime.now(UTC) + timedelta(days=7),
         ).save()
-        _active_marked.add((day, tenant_id))
+        self._active.add((day, tenant_id))
 
 
 # --- daily rollups -----------------------------------------------------------------------------------
