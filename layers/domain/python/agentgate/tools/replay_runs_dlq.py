@@ -46,7 +46,10 @@ def replay(max_messages: int = 1_000, *, dry_run: bool = False) -> ReplayReport:
     while report.replayed + report.skipped < max_messages:
         batch = min(10, max_messages - report.replayed - report.skipped)
         messages: list[dict[str, Any]] = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=batch, VisibilityTimeout=60, WaitTimeSeconds=0
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=batch,
+            VisibilityTimeout=0 if dry_run else 60,  # a dry run leaves the messages visible
+            WaitTimeSeconds=0,
         ).get("Messages", [])
         if not messages:
             break
@@ -64,7 +67,7 @@ def replay(max_messages: int = 1_000, *, dry_run: bool = False) -> ReplayReport:
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
             report.replayed += 1
         if dry_run:
-            break
+            break  # visible messages would be received again: one look is what a dry run shows
     return report
 
 
