@@ -180,3 +180,18 @@ def test_remaining_for_agent_is_the_least_left_over_the_budgets_covering_it(tena
     assert remaining_for_agent("t1", "a1") == Decimal("1.5")
     assert remaining_for_agent("t1", "a3") == Decimal("1")
     assert remaining_for_agent("t2", "b1") is None
+
+
+@pytest.mark.parametrize(
+    ("period", "at", "start", "end"),
+    [
+        ("daily", "2026-03-01T23:59:59+00:00", "2026-03-01", "2026-03-02"),
+        ("daily", "2026-03-01T23:30:00-01:00", "2026-03-02", "2026-03-03"),  # UTC decides
+        ("weekly", "2026-11-29T10:00:00+00:00", "2026-11-23", "2026-11-30"),  # a Sunday: week from Monday
+        ("monthly", "2028-02-29T12:00:00+00:00", "2028-02-01", "2028-03-01"),  # leap year
+        ("monthly", "2026-12-31T12:00:00+00:00", "2026-12-01", "2027-01-01"),
+    ],
+)
+def test_budget_periods_are_utc_days_iso_weeks_and_calendar_months(period, at, start, end):
+    got = period_bounds(period, datetime.fromisoformat(at))
+    assert (got[0].date().isoformat(), got[1].date().isoformat()) == (start, end)
