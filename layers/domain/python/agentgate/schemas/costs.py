@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -50,3 +51,37 @@ class CostReport(ResponseModel):
     runs: int
     unpriced_runs: int
     by_day: list[CostDay]
+
+
+# --- a tenant's negotiated prices -------------------------------------------------------------------
+
+PerMillion = Field(ge=0, le=Decimal("100000"), max_digits=14, decimal_places=6)
+
+
+class PriceOverrideIn(RequestModel):
+    """A tenant's price for a provider's models matching ``model_pattern`` (a glob), from a date."""
+
+    provider: Literal["openai", "anthropic", "google", "mistral", "bedrock"]
+    model_pattern: str = Field(min_length=1, max_length=128, pattern=r"^[a-z0-9.*?:_/@-]+$")
+    effective_from: date
+    input_per_million: Decimal = PerMillion
+    output_per_million: Decimal = PerMillion
+    cache_read_per_million: Decimal = PerMillion
+    cache_write_per_million: Decimal = PerMillion
+    label: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+
+
+class PriceOverride(ResponseModel):
+    provider: str
+    model_pattern: str
+    effective_from: date
+    input_per_million: Money
+    output_per_million: Money
+    cache_read_per_million: Money
+    cache_write_per_million: Money
+    label: str
+    price_version: str
+
+
+class PriceOverrideList(ResponseModel):
+    items: list[PriceOverride]

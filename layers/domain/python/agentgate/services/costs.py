@@ -6,10 +6,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from agentgate.models import LATENCY_BUCKETS_MS, AgentItem, CostDayItem, tenant_pk
+from agentgate.models import LATENCY_BUCKETS_MS, AgentItem, CostDayItem, PriceOverrideItem, tenant_pk
 from agentgate.platform.errors import NotFound
 from agentgate.platform.tenancy import TenantContext
-from agentgate.schemas.costs import CostDay, CostQuery, CostReport
+from agentgate.schemas.costs import (
+    CostDay,
+    CostQuery,
+    CostReport,
+    PriceOverride,
+    PriceOverrideIn,
+    PriceOverrideList,
+)
+from agentgate.services import audit
 
 ORG = "-"  # the org counter's scope id
 
@@ -129,3 +137,50 @@ def team_costs(ctx: TenantContext, team: str, query: CostQuery) -> CostReport:
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+# --- a tenant's negotiated prices (read by the runs consumer, see services.runs) -----------------------
+
+
+def _override_out(item: PriceOverrideItem) -> PriceOverride:
+    return PriceOverride(
+        provider=item.provider,
+        model_pattern=item.model_pattern,
+        effective_from=date.fromisoformat(item.effective_from),
+        input_per_million=item.input_per_million,
+        output_per_million=item.output_per_million,
+        cache_read_per_million=item.cache_read_per_million,
+        cache_write_per_million=item.cache_write_per_million,
+        label=item.label,
+        price_version=f"tenant:{item.label}",
+    )
+
+
+def set_price_override(ctx: TenantContext, request: PriceOverrideIn) -> PriceOverride:
+    """Create or replace the tenant's price for (provider, model pattern); runs stored later use it."""
+    item = PriceOverrideItem(
+        ctx.pk,
+        PriceOverrideItem.sk_for(request.provider, request.model_pattern),
+        provider=request.provider,
+        model_pattern=request.model_pattern,
+        effective_from=request.effective_from.isoformat(),
+        input_per_million=request.input_per_million,
+        output_per_million=request.output_per_million,
+        cache_read_per_million=request.cache_read_per_million,
+        cache_write_per_million=request.cache_write_per_million,
+        label=request.label,
+    )
+    item.save()
+    audit.append(
+        ctx.tenant_id,
+        actor=f"{ctx.principal.kind.value}:{ctx.principal.id}",
+        action="price_override.set",
+        target=f"price:{request.provider}/{request.model_pattern}",
+        details=request.model_dump(mode="json"),
+    )
+    return _override_out(item)
+
+
+def list_price_overrides(ctx: TenantContext) -> PriceOverrideList:
+    found = PriceOverrideItem.query(ctx.pk, PriceOverrideItem.sk.startswith("PRICE#"))
+    return PriceOverrideList(items=[_override_out(item) for item in found])
