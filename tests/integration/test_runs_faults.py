@@ -44,7 +44,7 @@ TOTAL_RUNS = 1_000
 
 
 class ThrottleOnce:
-    """A botocore hook on the consumer's DynamoDB client: the Nth TransactWriteItems is throttled."""
+    """A botocore hook on the consumer's DynamoDB client: the Nth call of an operation is throttled."""
 
     def __init__(self, at_call: int) -> None:
         self.at_call = at_call
@@ -57,7 +57,7 @@ class ThrottleOnce:
             self.fired += 1
             raise ClientError(
                 {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "Rate exceeded"}},
-                "TransactWriteItems",
+                str(kwargs.get("event_name", "")).rsplit(".", 1)[-1],
             )
 
 
@@ -180,3 +180,27 @@ def test_a_thousand_runs_with_duplicates_redelivery_poison_and_throttle_are_stor
     assert len(letters) == 1
     assert letters[0]["stream"] == "runs" and letters[0]["reason"].startswith("invalid:")
     assert "agent_id" in letters[0]["reason"]
+
+
+def test_a_crash_between_the_run_and_its_events_loses_no_event_and_counts_nothing_twice(aws):
+    # given a run with three events, and a table that fails the first events write
+    make_agent(TENANT, "a-solo")
+    events = [{"event_id": f"e{n}", "type": "step", "timestamp": f"2026-01-10T12:00:0{n}Z"} for n in range(3)]
+    body = run_body("r-crash", agent_id="a-solo", events=events, token_usage={"input": 1_000_000})
+    assert call("POST", "/api/v1/ingest/run", body=body, ctx=apikey(TENANT, {"ingest"})).status == 202
+    failing = ThrottleOnce(at_call=1)
+    client("dynamodb").meta.events.register("before-call.dynamodb.BatchWriteItem", failing)
+    stream = Stream()
+    stream.read()
+    # when the consumer fails after the run's transaction and the record is delivered again
+    delivery = stream.deliver()
+    # then the retry wrote the events, and the run's cost was counted once
+    assert failing.fired == 1 and len(delivery.retried_from) == 1
+    timeline = call(
+        "GET", "/api/v1/events/{run_id}", path_params={"run_id": "r-crash"}, ctx=user(TENANT)
+    ).json
+    assert [e["event_id"] for e in timeline["items"]] == ["e0", "e1", "e2"]
+    costs = call(
+        "GET", "/api/v1/costs/summary", query={"from": "2026-01-10", "to": "2026-01-10"}, ctx=user(TENANT)
+    )
+    assert costs.json["runs"] == 1 and costs.json["total_cost_usd"] == "2.50000000"

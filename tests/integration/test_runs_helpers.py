@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from unittest.mock import patch
 
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.dynamodb.models.dynamo_type import DynamoType
 
 from agentgate.models import AgentItem, TenantItem, tenant_pk
@@ -135,9 +136,12 @@ class Stream:
         position, retries = 0, 0
         while position < len(records):
             batch = records[position : position + self.batch_size]
-            response = self.invoke(batch)
+            try:
+                response = self.invoke(batch)
+                failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            except BatchProcessingError:  # every record failed: a function error, the whole batch retries
+                failed = {r["SequenceNumber"] for r in batch}
             report.invocations += 1
-            failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
             if not failed:
                 position += len(batch)
                 retries = 0
