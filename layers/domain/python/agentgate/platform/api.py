@@ -134,7 +134,15 @@ def optional_tenant_context(app: APIGatewayRestResolver) -> TenantContext | None
 
 def make_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
-    app.use(middlewares=[_enforce_route])
+    # Powertools always runs request validation before any middleware registered with ``app.use``;
+    # access is checked first so a caller who may not call a route learns nothing about its body (403,
+    # not 400). The validation middleware is the first of the stack, so wrapping it puts the check first.
+    validation = app._request_validation_middleware
+
+    def _access_then_validation(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+        return _enforce_route(app, lambda app: validation(app, next_middleware))
+
+    app._request_validation_middleware = _access_then_validation
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
