@@ -386,3 +386,13 @@ def test_another_tenants_agent_is_not_found(aws, method, resource, body):
     agent = agents.get(owner, agent_id)
     assert (agent.name, agent.status) == ("bot", "active")
     assert call("GET", "/api/v1/agents", ctx=intruder).json["items"] == []
+
+
+def test_an_agent_records_who_registered_it(aws):
+    _, owner = new_tenant()
+    member = as_role(owner, Role.MEMBER)
+
+    reply = create(member)
+
+    stored = AgentItem.get(member.pk, AgentItem.sk_for(reply.json["id"]))
+    assert stored.created_by == f"user:{member.principal.id}"

@@ -121,6 +121,7 @@ def create(ctx: TenantContext, request: AgentCreate) -> Agent:
         status=ACTIVE,
         scopes=set(request.scopes),
         created_at=now,
+        created_by=audit.actor_of(ctx),
         gsi1pk=team_index_key(ctx.tenant_id, request.team) if request.team else None,
         gsi1sk=f"{now.isoformat()}#{agent_id}" if request.team else None,
         gsi2pk=status_index_key(ctx.tenant_id, ACTIVE),
