@@ -287,6 +287,7 @@ class RevokedTokenItem(TableModel):
     def pk_for(jti: str) -> str:
         return f"JTI#{jti}"
 
+
 # --- runs, costs, budgets, analytics ---------------------------------------------------------------
 
 
@@ -528,6 +529,7 @@ class AnalyticsDayItem(TableModel):
     @staticmethod
     def sk_for(day: str) -> str:
         return f"AN#D#{day}"
+
 
 # --- governance: policies, approvals, webhooks -----------------------------------------------------
 

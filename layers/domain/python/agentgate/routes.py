@@ -459,7 +459,7 @@ ROUTES: tuple[Route, ...] = (
         "/api/v1/agents/{id}/credentials",
         "credentials_create",
         USER_OR_APIKEY,
-        "Create the agent's client credentials, or rotate them (the previous secret stays valid for a grace period)",
+        "Create the agent's client credentials or rotate them; the previous secret stays valid for a while",
         "agents",
         role=Role.MEMBER,
         scopes=("agents:write",),

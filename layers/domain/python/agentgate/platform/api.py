@@ -14,6 +14,9 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from botocore.exceptions import BotoCoreError, ClientError
@@ -60,7 +63,8 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
         field_parts = loc[1:] if loc and loc[0] == location else loc
         details.append(
             {
-                "field": ".".join(field_parts) or location,
+                # A JSON syntax error's location is a character offset, not a field: name the body.
+                "field": location if err.get("type") == "json_invalid" else ".".join(field_parts) or location,
                 "location": location,
                 "issue": err.get("type", "invalid"),
                 "message": err.get("msg", "invalid value"),
@@ -104,7 +108,7 @@ def check_access(route: Route, ctx: TenantContext | None) -> None:
             raise Forbidden(f"Missing scope: {' '.join(missing)}", code="insufficient_scope")
 
 
-def _enforce_route(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+def _enforce_route(app: Any) -> None:
     event = app.current_event
     route = find_route(event.http_method, event.resource)
     if route is None:
@@ -117,7 +121,18 @@ def _enforce_route(app: APIGatewayRestResolver, next_middleware: NextMiddleware)
         )
     check_access(route, ctx)
     app.append_context(**{_TENANT_KEY: ctx, "agentgate.route": route})
-    return next_middleware(app)
+
+
+class _AccessThenValidation(OpenAPIRequestValidationMiddleware):
+    """Checks the route's callers, role and scopes, then validates the request.
+
+    Powertools always runs request validation before any middleware registered with ``app.use``;
+    access comes first so a caller who may not call a route learns nothing about its body (403, not 400).
+    """
+
+    def handler(self, app: Any, next_middleware: NextMiddleware) -> Response:
+        _enforce_route(app)
+        return super().handler(app, next_middleware)
 
 
 def tenant_context(app: APIGatewayRestResolver) -> TenantContext:
@@ -134,15 +149,7 @@ def optional_tenant_context(app: APIGatewayRestResolver) -> TenantContext | None
 
 def make_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
-    # Powertools always runs request validation before any middleware registered with ``app.use``;
-    # access is checked first so a caller who may not call a route learns nothing about its body (403,
-    # not 400). The validation middleware is the first of the stack, so wrapping it puts the check first.
-    validation = app._request_validation_middleware
-
-    def _access_then_validation(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-        return _enforce_route(app, lambda app: validation(app, next_middleware))
-
-    app._request_validation_middleware = _access_then_validation
+    app._request_validation_middleware = _AccessThenValidation()
 
     @app.exception_handler(DomainError)
     def _domain_error(exc: DomainError) -> Response:
