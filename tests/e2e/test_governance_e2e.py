@@ -25,17 +25,26 @@ def tenant(local_stack) -> dict[str, str]:
     )
     assert signup.status_code == 201, signup.text
     owner = f"Bearer {signup.json()['tokens']['access_token']}"
+    # Automation registers the agent, so the owner is not its registrant and may decide its requests.
+    key = requests.post(
+        f"{api}/api/v1/api-keys",
+        json={"name": "e2e-provisioner", "scopes": ["agents:write"]},
+        headers={"Authorization": owner},
+        timeout=TIMEOUT,
+    )
+    assert key.status_code == 201, key.text
+    provisioner = f"Bearer {key.json()['key']}"
     agent = requests.post(
         f"{api}/api/v1/agents",
         json={"name": "e2e-governed", "scopes": ["approvals:read"]},
-        headers={"Authorization": owner},
+        headers={"Authorization": provisioner},
         timeout=TIMEOUT,
     )
     assert agent.status_code == 201, agent.text
     credential = requests.post(
         f"{api}/api/v1/agents/{agent.json()['id']}/credentials",
         json={},
-        headers={"Authorization": owner},
+        headers={"Authorization": provisioner},
         timeout=TIMEOUT,
     )
     assert credential.status_code == 201, credential.text

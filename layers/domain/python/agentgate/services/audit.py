@@ -136,7 +136,9 @@ def append(
             codes = {reason.code for reason in (exc.cancellation_reasons or []) if reason is not None}
             if not codes & _RETRYABLE and exc.cause_response_code != "TransactionConflictException":
                 raise
-            time.sleep(random.uniform(0, 0.005 * (attempt + 1)))  # noqa: S311 - jitter, not secrecy
+            # Full jitter over an exponential window (10 ms doubling, capped at 250 ms): appenders that
+            # collided spread out instead of colliding again in lockstep.
+            time.sleep(random.uniform(0, min(0.25, 0.01 * 2**attempt)))  # noqa: S311 - jitter, not secrecy
     raise DependencyUnavailable("The audit log is busy; retry shortly.", headers={"Retry-After": "1"})
 
 
