@@ -77,6 +77,29 @@ def _set_tenant_status(tenant: TenantItem, status: str, now: datetime) -> bool:
     return True
 
 
+def _announce(
+    ctx: TenantContext,
+    *,
+    actor: str,
+    action: str,
+    scope: str,
+    scope_id: str | None,
+    reason: str | None,
+    agent_ids: list[str] | None = None,
+) -> None:
+    """One audit entry and one ``emergency.*`` event for a pause or resume of a scope."""
+    from agentgate.services import audit  # the identity area's module
+
+    details: dict[str, Any] = {"reason": reason}
+    data: dict[str, Any] = {"scope": scope, "reason": reason, "actor": actor}
+    if scope_id is not None:
+        details["agent_ids"] = agent_ids or []
+        data |= {"scope_id": scope_id, "agent_ids": agent_ids or []}
+    target = f"{scope}:{scope_id}" if scope_id is not None else f"tenant:{ctx.tenant_id}"
+    audit.append(ctx.tenant_id, actor=actor, action=action, target=target, details=details)
+    events.emit(ctx.tenant_id, action, data)
+
+
 def pause_all(ctx: TenantContext, request: EmergencyPauseRequest) -> EmergencyState:
     from agentgate.services import agents, audit  # the identity area's modules
 
@@ -88,35 +111,17 @@ def pause_all(ctx: TenantContext, request: EmergencyPauseRequest) -> EmergencySt
         paused = agents.pause_agents(
             ctx.tenant_id, _agent_ids(ctx, scope, scope_id), actor=actor, reason=request.reason
         )
-        audit.append(
-            ctx.tenant_id,
-            actor=actor,
-            action="emergency.paused",
-            target=f"{scope}:{scope_id}",
-            details={"reason": request.reason, "agent_ids": paused},
-        )
-        events.emit(
-            ctx.tenant_id,
-            "emergency.paused",
-            {
-                "scope": scope,
-                "scope_id": scope_id,
-                "agent_ids": paused,
-                "reason": request.reason,
-                "actor": actor,
-            },
-        )
+        _announce(
+            ctx, actor=actor, action="emergency.paused", scope=scope, scope_id=scope_id,
+            reason=request.reason, agent_ids=paused,
+        )  # fmt: skip
         return EmergencyState(
             tenant_id=ctx.tenant_id, status=_status(tenant), scope=scope, scope_id=scope_id,
             paused_agent_ids=paused, changed_at=now,
         )  # fmt: skip
     if _set_tenant_status(tenant, PAUSED, now):
-        audit.append(
-            ctx.tenant_id, actor=actor, action="emergency.paused", target=f"tenant:{ctx.tenant_id}",
-            details={"reason": request.reason},
-        )  # fmt: skip
-        events.emit(
-            ctx.tenant_id, "emergency.paused", {"scope": "tenant", "reason": request.reason, "actor": actor}
+        _announce(
+            ctx, actor=actor, action="emergency.paused", scope="tenant", scope_id=None, reason=request.reason
         )
     return EmergencyState(tenant_id=ctx.tenant_id, status=PAUSED, scope="tenant", changed_at=now)
 
@@ -130,34 +135,16 @@ def resume_all(ctx: TenantContext, request: EmergencyResumeRequest) -> Emergency
     scope, scope_id = _scope(request)
     if scope_id is not None:
         resumed = agents.resume_agents(ctx.tenant_id, _agent_ids(ctx, scope, scope_id), actor=actor)
-        audit.append(
-            ctx.tenant_id,
-            actor=actor,
-            action="emergency.resumed",
-            target=f"{scope}:{scope_id}",
-            details={"reason": request.reason, "agent_ids": resumed},
-        )
-        events.emit(
-            ctx.tenant_id,
-            "emergency.resumed",
-            {
-                "scope": scope,
-                "scope_id": scope_id,
-                "agent_ids": resumed,
-                "reason": request.reason,
-                "actor": actor,
-            },
-        )
+        _announce(
+            ctx, actor=actor, action="emergency.resumed", scope=scope, scope_id=scope_id,
+            reason=request.reason, agent_ids=resumed,
+        )  # fmt: skip
         return EmergencyState(
             tenant_id=ctx.tenant_id, status=_status(tenant), scope=scope, scope_id=scope_id,
             resumed_agent_ids=resumed, changed_at=now,
         )  # fmt: skip
     if _set_tenant_status(tenant, ACTIVE, now):
-        audit.append(
-            ctx.tenant_id, actor=actor, action="emergency.resumed", target=f"tenant:{ctx.tenant_id}",
-            details={"reason": request.reason},
-        )  # fmt: skip
-        events.emit(
-            ctx.tenant_id, "emergency.resumed", {"scope": "tenant", "reason": request.reason, "actor": actor}
+        _announce(
+            ctx, actor=actor, action="emergency.resumed", scope="tenant", scope_id=None, reason=request.reason
         )
     return EmergencyState(tenant_id=ctx.tenant_id, status=ACTIVE, scope="tenant", changed_at=now)
