@@ -20,11 +20,11 @@ import math
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from tests.load.client_hooks import hook_new_clients
 
 # AWS list prices, us-east-1 (USD), as of 2026.
 LAMBDA_PER_GB_SECOND = 0.0000166667  # x86
@@ -103,24 +103,6 @@ def _snapshot() -> Counts:
     )
 
 
-@contextmanager
-def _counting_clients() -> Iterator[None]:
-    import botocore.session
-
-    original = botocore.session.Session.create_client
-
-    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-        created = original(self, *args, **kwargs)
-        created.meta.events.register("provide-client-params.*.*", _count)
-        return created
-
-    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        botocore.session.Session.create_client = original  # type: ignore[method-assign]
-
-
 def _runs(now: datetime) -> list[dict[str, Any]]:
     from tests.integration.test_runs_helpers import run_body
 
@@ -170,7 +152,7 @@ def measure() -> dict[str, Any]:
     )
     from tests.support.api import call
 
-    with _counting_clients(), mock_aws():
+    with hook_new_clients("provide-client-params.*.*", _count), mock_aws():
         os.environ.update(provision().env)
         reset_settings()
         reset_clients()

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from tests.load.client_hooks import hook_new_clients
+
 TOKEN_RATIO_TARGET = 0.7
 AUTHORIZER_RATIO_TARGET = 0.5
 ROUNDS = 5
@@ -38,25 +40,6 @@ _calls: Counter[str] = Counter()
 
 def _count(model: Any, **_: Any) -> None:
     _calls[model.service_model.service_name + "." + model.name] += 1
-
-
-@contextmanager
-def _call_counter() -> Iterator[None]:
-    """Every botocore client created inside reports each API call to ``_calls``; restored after."""
-    import botocore.session
-
-    original = botocore.session.Session.create_client
-
-    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
-        created = original(self, *args, **kwargs)
-        created.meta.events.register("before-call.*.*", _count)
-        return created
-
-    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        botocore.session.Session.create_client = original  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -162,7 +145,7 @@ def measure() -> dict[str, Any]:
     from infra.local.apigw import LambdaContext, authorizer_request_event, rest_event
     from infra.local.resources import provision
 
-    with _call_counter(), mock_aws(), _cognito_jwks() as jwks_url:
+    with hook_new_clients("before-call.*.*", _count), mock_aws(), _cognito_jwks() as jwks_url:
         for name, value in provision().env.items():
             os.environ[name] = value
         os.environ["COGNITO_JWKS_URL"] = jwks_url
