@@ -1,13 +1,13 @@
 from agentgate.platform.api import make_handler, make_resolver, tenant_context
 from agentgate.schemas.audit import AuditVerification
-from agentgate.services import audit
+from agentgate.services import audit_signing
 
 app = make_resolver()
 
 
 @app.get("/api/v1/audit/verify")
 def verify_audit_chain() -> AuditVerification:
-    return audit.verify(tenant_context(app))
+    return audit_signing.verify(tenant_context(app))
 
 
 handler = make_handler(app)

@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from agentgate.models import AuditEntryItem, AuditHeadItem
-from agentgate.services import audit
+from agentgate.services import audit, audit_signing
 from tests.support.api import call
 from tests.support.atomic_dynamodb import make_requests_atomic
 from tests.support.identity import new_tenant
@@ -143,7 +143,7 @@ def test_a_truncated_chain_with_a_rewound_head_is_found_by_the_signed_head(aws):
     tenant_id, owner = new_tenant()
     append_many(tenant_id, 4)
     assert call("GET", "/api/v1/audit/verify", ctx=owner).json["signed_seq"] is None
-    assert audit.sign_head(tenant_id) is True
+    assert audit_signing.sign_head(tenant_id) is True
     # An attacker with write access deletes the last two entries and rewinds the head to match.
     for seq in (5, 6):
         AuditEntryItem.get(owner.pk, AuditEntryItem.sk_for(seq)).delete()
@@ -160,7 +160,7 @@ def test_a_truncated_chain_with_a_rewound_head_is_found_by_the_signed_head(aws):
 
 def test_a_forged_head_signature_is_found(aws):
     tenant_id, owner = new_tenant()
-    audit.sign_head(tenant_id)
+    audit_signing.sign_head(tenant_id)
     head = AuditHeadItem.get(owner.pk, AuditHeadItem.SK)
     head.update(actions=[AuditHeadItem.signed_hash.set("f" * 64)])
 
@@ -171,7 +171,7 @@ def test_a_forged_head_signature_is_found(aws):
 
 def test_a_signed_chain_that_grew_afterwards_still_verifies(aws):
     tenant_id, owner = new_tenant()
-    audit.sign_head(tenant_id)
+    audit_signing.sign_head(tenant_id)
     append_many(tenant_id, 2)
 
     result = verify(owner)

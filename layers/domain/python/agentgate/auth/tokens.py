@@ -19,8 +19,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from agentgate.auth.keys import SigningKey, b64url, key_set, key_set_cache
 from agentgate.platform.aws import client
 from agentgate.platform.settings import get_settings
+from agentgate.schemas.oauth import SIGNING_ALGORITHM
 
-ALGORITHM = "ES256"
+ALGORITHM = SIGNING_ALGORITHM
 TOKEN_TYPE = "at+jwt"  # RFC 9068
 # Seconds of clock skew tolerated on exp / nbf / iat.
 LEEWAY_SECONDS = 30

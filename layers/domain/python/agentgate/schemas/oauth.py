@@ -10,6 +10,7 @@ from agentgate.schemas.common import ResponseModel
 
 CLIENT_CREDENTIALS = "client_credentials"
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+SIGNING_ALGORITHM = "ES256"  # access tokens: ECDSA P-256 with SHA-256, signed in KMS
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"
 

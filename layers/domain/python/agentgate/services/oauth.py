@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from agentgate.auth import keys, tokens
+from agentgate.auth import tokens
 from agentgate.auth.errors import (
     InvalidClient,
     OAuthError,
@@ -33,10 +33,8 @@ from agentgate.schemas.oauth import (
     CLIENT_CREDENTIALS,
     JWT_TOKEN_TYPE,
     TOKEN_EXCHANGE,
-    AuthorizationServerMetadata,
     Introspection,
     IntrospectionRequest,
-    JwkSet,
     RevocationRequest,
     TokenRequest,
     TokenResponse,
@@ -48,7 +46,6 @@ _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
 SUBJECT_TOKEN_TYPES = frozenset({ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE})
 # Each delegation nests one ``act``; bounded so a token stays small enough to sign.
 MAX_DELEGATION_DEPTH = 4
-AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 INTROSPECT_SCOPES = frozenset({ADMIN_SCOPE, "agents:read"})
 REVOKE_SCOPES = frozenset({ADMIN_SCOPE, "agents:control"})
 
@@ -291,41 +288,3 @@ def revoke(request: RevocationRequest, caller: PresentedCaller) -> None:
         target=f"agent:{claims['sub']}",
         details={"jti": claims["jti"], "client_id": claims["client_id"]},
     )
-
-
-def metadata() -> AuthorizationServerMetadata:
-    """RFC 8414 authorization server metadata (also the OpenID Connect discovery document)."""
-    issuer = get_settings().issuer.rstrip("/")
-    return AuthorizationServerMetadata(
-        issuer=get_settings().issuer,
-        token_endpoint=f"{issuer}/oauth2/token",
-        jwks_uri=f"{issuer}/.well-known/jwks.json",
-        introspection_endpoint=f"{issuer}/oauth2/introspect",
-        revocation_endpoint=f"{issuer}/oauth2/revoke",
-        grant_types_supported=[CLIENT_CREDENTIALS, TOKEN_EXCHANGE],
-        token_endpoint_auth_methods_supported=AUTH_METHODS,
-        introspection_endpoint_auth_methods_supported=AUTH_METHODS,
-        revocation_endpoint_auth_methods_supported=AUTH_METHODS,
-        response_types_supported=["token"],
-        subject_types_supported=["public"],
-        id_token_signing_alg_values_supported=[tokens.ALGORITHM],
-        claims_supported=[
-            "iss",
-            "sub",
-            "aud",
-            "exp",
-            "iat",
-            "nbf",
-            "jti",
-            "client_id",
-            "scope",
-            "tenant_id",
-            "act",
-        ],
-        service_documentation=f"{issuer}/openapi.json",
-    )
-
-
-def jwks() -> JwkSet:
-    """The current signing key and every previous key whose tokens may still be valid."""
-    return JwkSet.model_validate({"keys": [key.jwk() for key in keys.key_set().published]})
