@@ -8,7 +8,9 @@ fixture handlers through the same machinery.
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -49,3 +51,21 @@ class FunctionRunner:
         function_name = name.rsplit(".", 1)[-1]
         with self._lock(name):
             return handler(event, LambdaContext(function_name=function_name, timeout_seconds=timeout_seconds))
+
+
+def poll_until_stopped(
+    label: str, poll_once: Callable[[], int], stop: threading.Event, idle_seconds: float
+) -> None:
+    """Drive a poller like an event source mapping: poll again at once while there is work, rest when idle.
+
+    A poller outlives one bad read (the log says why), as the managed event sources do.
+    """
+    log = logging.getLogger("infra.local.pollers")
+    while not stop.is_set():
+        try:
+            busy = poll_once() > 0
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.error("%s: %s", label, traceback.format_exc())
+            busy = False
+        if not busy:
+            stop.wait(idle_seconds)

@@ -12,12 +12,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
 from agentgate.consumers import QueueConsumer
-from infra.local.handlers import FunctionRunner
+from infra.local.handlers import FunctionRunner, poll_until_stopped
 
 log = logging.getLogger("infra.local.queues")
 
@@ -107,11 +106,6 @@ class QueuePoller:
         return report
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.5) -> None:
-        while not stop.is_set():
-            try:
-                busy = self.poll_once().received > 0
-            except Exception:  # noqa: BLE001 - a poller outlives one bad read; the log says why
-                log.error("queue poller %s: %s", self.consumer.name, traceback.format_exc())
-                busy = False
-            if not busy:
-                stop.wait(idle_seconds)
+        poll_until_stopped(
+            f"queue poller {self.consumer.name}", lambda: self.poll_once().received, stop, idle_seconds
+        )

@@ -19,7 +19,6 @@ import json
 import logging
 import threading
 import time
-import traceback
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from typing import Any
 
 from agentgate.consumers import StreamConsumer
 from infra.local.apigw import ACCOUNT_ID
-from infra.local.handlers import FunctionRunner
+from infra.local.handlers import FunctionRunner, poll_until_stopped
 
 log = logging.getLogger("infra.local.streams")
 
@@ -112,14 +111,9 @@ class StreamPoller:
         return records
 
     def run(self, stop: threading.Event, idle_seconds: float = 0.5) -> None:
-        while not stop.is_set():
-            try:
-                busy = self.poll_once().records > 0
-            except Exception:  # noqa: BLE001 - a poller outlives one bad read; the log says why
-                log.error("poller %s: %s", self.consumer.name, traceback.format_exc())
-                busy = False
-            if not busy:
-                stop.wait(idle_seconds)
+        poll_until_stopped(
+            f"poller {self.consumer.name}", lambda: self.poll_once().records, stop, idle_seconds
+        )
 
     def _process(self, shard_id: str, records: list[dict[str, Any]], report: PollReport) -> None:
         pending: deque[list[dict[str, Any]]] = deque([records])
