@@ -143,10 +143,6 @@ def tenant_context(app: APIGatewayRestResolver) -> TenantContext:
     return ctx
 
 
-def optional_tenant_context(app: APIGatewayRestResolver) -> TenantContext | None:
-    return app.context.get(_TENANT_KEY)
-
-
 def make_resolver() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     app._request_validation_middleware = _AccessThenValidation()
