@@ -1,8 +1,8 @@
-"""The REQUEST authorizer in front of every non-public route (see agentgate.auth.authorizer)."""
+"""The REQUEST authorizer in front of every non-public route (see agentgate.services.authorizer)."""
 
 from typing import Any
 
-from agentgate.auth.authorizer import Unauthenticated, authorize
+from agentgate.services.authorizer import Unauthenticated, authorize
 from agentgate.platform.observability import logger
 
 
