@@ -238,3 +238,11 @@ class TenantData:
 def tenant_data(ctx: TenantContext) -> TenantData:
     """The caller's tenant's data; changes are recorded as the caller's."""
     return TenantData(ctx.tenant_id, actor_of(ctx), ctx)
+
+
+SYSTEM_ACTOR = "system"
+
+
+def system_data(tenant_id: str, actor: str = SYSTEM_ACTOR) -> TenantData:
+    """A tenant's data for the platform's own work (consumers, timers); changes are ``actor``'s."""
+    return TenantData.acting_for(tenant_id, actor)

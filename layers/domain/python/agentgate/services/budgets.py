@@ -10,22 +10,18 @@ item, so it happens once per period however often the check runs.
 from __future__ import annotations
 
 import importlib
-import uuid
 from calendar import monthrange
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
-from pynamodb.exceptions import UpdateError
-
-from agentgate.models import AgentItem, BudgetItem, BudgetSpendItem, tenant_pk
-from agentgate.platform.aws import client
+from agentgate.data.ids import new_id
+from agentgate.data.tenant import TenantData, system_data, tenant_data
+from agentgate.data.transactions import ConditionFailed
+from agentgate.models import AgentItem, BudgetItem, BudgetSpendItem
 from agentgate.platform.errors import NotFound, Unprocessable
-from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.budgets import Budget, BudgetCreate, BudgetPage, BudgetQuery, BudgetUpdate
-from agentgate.schemas.runs import decode_cursor, encode_cursor
 
 THRESHOLD_EVENT = "budget.threshold_crossed"
 
@@ -58,8 +54,11 @@ def covers(budget: BudgetItem, agent_id: str, team: str | None) -> bool:
     return team is not None and budget.scope_id == team
 
 
+_BUDGET_PREFIX = "BUDGET#"
+
+
 def tenant_budgets(tenant_id: str) -> list[BudgetItem]:
-    return list(BudgetItem.query(tenant_pk(tenant_id), BudgetItem.sk.startswith("BUDGET#")))
+    return list(system_data(tenant_id).query(BudgetItem, sk_prefix=_BUDGET_PREFIX))
 
 
 # --- after spend: alert once, pause once ------------------------------------------------------------
@@ -67,53 +66,40 @@ def tenant_budgets(tenant_id: str) -> list[BudgetItem]:
 
 def check_thresholds(tenant_id: str, budgets: list[BudgetItem], at: datetime) -> None:
     """Emit the alert and pause the agents of every budget whose period spend has crossed a line."""
+    data = system_data(tenant_id)
     for budget in budgets:
-        try:
-            spend = BudgetSpendItem.get(tenant_pk(tenant_id), spend_sk(budget, at), consistent_read=True)
-        except BudgetSpendItem.DoesNotExist:
+        spend = data.find(BudgetSpendItem, spend_sk(budget, at), consistent=True)
+        if spend is None:
             continue
         used = spend.spend_usd * 100
         limit = budget.max_amount_usd
         if spend.alerted_at is None and used >= limit * budget.threshold_alert_percent:
-            if _claim(tenant_id, spend.sk, "alerted_at"):
-                _undo_on_failure(tenant_id, spend.sk, "alerted_at", _alert, tenant_id, budget, spend, at)
+            if _claim(data, spend.sk, "alerted_at"):
+                _undo_on_failure(data, spend.sk, "alerted_at", _alert, tenant_id, budget, spend, at)
         pause_at = budget.auto_pause_at_percent
         if pause_at is not None and spend.paused_at is None and used >= limit * pause_at:
-            if _claim(tenant_id, spend.sk, "paused_at"):
-                _undo_on_failure(tenant_id, spend.sk, "paused_at", _pause, tenant_id, budget, spend, at)
+            if _claim(data, spend.sk, "paused_at"):
+                _undo_on_failure(data, spend.sk, "paused_at", _pause, tenant_id, budget, spend, at)
 
 
-def _claim(tenant_id: str, sk: str, flag: str) -> bool:
+def _claim(data: TenantData, sk: str, flag: str) -> bool:
     """Set the flag unless it is set: only one caller per period wins."""
+    attribute = getattr(BudgetSpendItem, flag)
     try:
-        client("dynamodb").update_item(
-            TableName=get_settings().table_name,
-            Key={"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": sk}},
-            UpdateExpression="SET #f = :now",
-            ConditionExpression="attribute_not_exists(#f)",
-            ExpressionAttributeNames={"#f": flag},
-            ExpressionAttributeValues={
-                ":now": {"S": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")}
-            },
+        data.update(
+            data.ref(BudgetSpendItem, sk), [attribute.set(datetime.now(UTC))], attribute.does_not_exist()
         )
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
+    except ConditionFailed:
+        return False
     return True
 
 
-def _undo_on_failure(tenant_id: str, sk: str, flag: str, action: Any, *args: Any) -> None:
+def _undo_on_failure(data: TenantData, sk: str, flag: str, action: Any, *args: Any) -> None:
     """Run the action; if it fails, release the flag so the redelivered run tries again."""
     try:
         action(*args)
     except BaseException:
-        client("dynamodb").update_item(
-            TableName=get_settings().table_name,
-            Key={"pk": {"S": tenant_pk(tenant_id)}, "sk": {"S": sk}},
-            UpdateExpression="REMOVE #f",
-            ExpressionAttributeNames={"#f": flag},
-        )
+        data.update(data.ref(BudgetSpendItem, sk), [getattr(BudgetSpendItem, flag).remove()])
         raise
 
 
@@ -160,9 +146,7 @@ def agents_in_scope(tenant_id: str, budget: BudgetItem) -> list[str]:
     condition = AgentItem.status == "active"
     if budget.scope == "team":
         condition = condition & (AgentItem.team == budget.scope_id)
-    found = AgentItem.query(
-        tenant_pk(tenant_id), AgentItem.sk.startswith("AGENT#"), filter_condition=condition
-    )
+    found = system_data(tenant_id).query(AgentItem, sk_prefix="AGENT#", filter=condition)
     return [agent.agent_id for agent in found]
 
 
@@ -171,10 +155,8 @@ def remaining_for_agent(tenant_id: str, agent_id: str) -> Decimal | None:
     budgets = tenant_budgets(tenant_id)
     if not budgets:
         return None
-    try:
-        team = AgentItem.get(tenant_pk(tenant_id), AgentItem.sk_for(agent_id)).team
-    except AgentItem.DoesNotExist:
-        team = None
+    agent = system_data(tenant_id).find(AgentItem, AgentItem.sk_for(agent_id))
+    team = agent.team if agent else None
     now = datetime.now(UTC)
     remaining = [b.max_amount_usd - _spend(tenant_id, b, now) for b in budgets if covers(b, agent_id, team)]
     return max(min(remaining), Decimal(0)) if remaining else None
@@ -186,10 +168,7 @@ def _spend(tenant_id: str, budget: BudgetItem, at: datetime) -> Decimal:
 
 
 def _spend_item(tenant_id: str, budget: BudgetItem, at: datetime) -> BudgetSpendItem | None:
-    try:
-        return BudgetSpendItem.get(tenant_pk(tenant_id), spend_sk(budget, at))
-    except BudgetSpendItem.DoesNotExist:
-        return None
+    return system_data(tenant_id).find(BudgetSpendItem, spend_sk(budget, at))
 
 
 # --- CRUD -----------------------------------------------------------------------------------------
@@ -219,26 +198,26 @@ def _out(tenant_id: str, budget: BudgetItem) -> Budget:
     )
 
 
+def _missing(budget_id: str) -> NotFound:
+    return NotFound(f"No budget {budget_id}.")
+
+
 def _load(ctx: TenantContext, budget_id: str) -> BudgetItem:
-    try:
-        return BudgetItem.get(ctx.pk, BudgetItem.sk_for(budget_id))
-    except BudgetItem.DoesNotExist:
-        raise NotFound(f"No budget {budget_id}.") from None
+    return tenant_data(ctx).get(BudgetItem, BudgetItem.sk_for(budget_id), missing=_missing(budget_id).message)
 
 
 def create_budget(ctx: TenantContext, request: BudgetCreate) -> Budget:
+    data = tenant_data(ctx)
     if request.scope == "agent" and request.scope_id:
-        try:
-            AgentItem.get(ctx.pk, AgentItem.sk_for(request.scope_id))
-        except AgentItem.DoesNotExist:
+        if data.find(AgentItem, AgentItem.sk_for(request.scope_id)) is None:
             raise Unprocessable(
                 f"No agent {request.scope_id} in this organization.",
                 code="scope_not_found",
                 details=[{"field": "scope_id", "issue": "not_found", "message": "no such agent"}],
-            ) from None
-    budget_id = f"bud_{uuid.uuid4().hex[:20]}"
-    item = BudgetItem(
-        ctx.pk,
+            )
+    budget_id = new_id("bud")
+    item = data.new(
+        BudgetItem,
         BudgetItem.sk_for(budget_id),
         budget_id=budget_id,
         name=request.name,
@@ -250,21 +229,19 @@ def create_budget(ctx: TenantContext, request: BudgetCreate) -> Budget:
         auto_pause_at_percent=request.auto_pause_at_percent,
         created_at=datetime.now(UTC),
     )
-    item.save(condition=BudgetItem.pk.does_not_exist())
+    data.put(item, BudgetItem.pk.does_not_exist())
     return _out(ctx.tenant_id, item)
 
 
 def list_budgets(ctx: TenantContext, query: BudgetQuery) -> BudgetPage:
-    start_key = decode_cursor(query.cursor, {"pk": ctx.pk})
-    found = BudgetItem.query(
-        ctx.pk,
-        BudgetItem.sk.startswith("BUDGET#"),
-        filter_condition=(BudgetItem.scope == query.scope) if query.scope else None,
+    page = tenant_data(ctx).page(
+        BudgetItem,
+        sk_prefix=_BUDGET_PREFIX,
+        filter=(BudgetItem.scope == query.scope) if query.scope else None,
         limit=query.limit,
-        last_evaluated_key=start_key,
+        cursor=query.cursor,
     )
-    items = [_out(ctx.tenant_id, b) for b in found]
-    return BudgetPage(items=items, next_cursor=encode_cursor(found.last_evaluated_key))
+    return BudgetPage(items=[_out(ctx.tenant_id, b) for b in page.items], next_cursor=page.next_cursor)
 
 
 def get_budget(ctx: TenantContext, budget_id: str) -> Budget:
@@ -279,15 +256,10 @@ def update_budget(ctx: TenantContext, budget_id: str, request: BudgetUpdate) -> 
         attribute = getattr(BudgetItem, name)
         actions.append(attribute.remove() if value is None else attribute.set(value))
     actions.append(BudgetItem.updated_at.set(datetime.now(UTC)))
-    try:
-        budget.update(actions=actions, condition=BudgetItem.pk.exists())
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound(f"No budget {budget_id}.") from None
-        raise
+    tenant_data(ctx).update(budget, actions, BudgetItem.pk.exists(), or_raise=_missing(budget_id))
     return _out(ctx.tenant_id, budget)
 
 
 def delete_budget(ctx: TenantContext, budget_id: str) -> None:
     budget = _load(ctx, budget_id)
-    budget.delete()
+    tenant_data(ctx).delete(budget)

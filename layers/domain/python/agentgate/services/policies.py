@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from agentgate.data.cursors import decode_cursor, encode_cursor
-from agentgate.models import GovernanceSettingsItem, PolicyItem, tenant_pk
-from agentgate.platform.errors import NotFound
+from agentgate.data.ids import ordered_id
+from agentgate.data.tenant import system_data, tenant_data
+from agentgate.models import GovernanceSettingsItem, PolicyItem
 from agentgate.platform.tenancy import TenantContext
 from agentgate.policy.evaluator import PolicyRule
 from agentgate.schemas.policies import (
@@ -25,7 +25,6 @@ from agentgate.schemas.policies import (
     PolicyScopeOut,
     PolicyUpdate,
 )
-from agentgate.services.events import ordered_id
 
 DEFAULT_DECISION: Literal["allow", "deny"] = "allow"
 
@@ -35,10 +34,7 @@ def _strings(values: Any) -> list[str]:
     return [str(value) for value in values or []]
 
 
-def _audit(ctx: TenantContext, action: str, target: str, details: dict[str, Any]) -> None:
-    from agentgate.services import audit  # the identity area's module
-
-    audit.append(ctx.tenant_id, actor=audit.actor_of(ctx), action=action, target=target, details=details)
+_POLICY_PREFIX = "POLICY#"
 
 
 def _out(item: PolicyItem) -> Policy:
@@ -61,10 +57,7 @@ def _out(item: PolicyItem) -> Policy:
 
 
 def _load(ctx: TenantContext, policy_id: str) -> PolicyItem:
-    try:
-        return PolicyItem.get(ctx.pk, PolicyItem.sk_for(policy_id))
-    except PolicyItem.DoesNotExist:
-        raise NotFound("No such policy.") from None
+    return tenant_data(ctx).get(PolicyItem, PolicyItem.sk_for(policy_id), missing="No such policy.")
 
 
 def _timeout(action: str, timeout: int | None) -> int | None:
@@ -74,9 +67,10 @@ def _timeout(action: str, timeout: int | None) -> int | None:
 
 
 def create_policy(ctx: TenantContext, request: PolicyCreate) -> Policy:
+    data = tenant_data(ctx)
     policy_id = ordered_id("pol")
-    item = PolicyItem(
-        ctx.pk,
+    item = data.new(
+        PolicyItem,
         PolicyItem.sk_for(policy_id),
         policy_id=policy_id,
         name=request.name,
@@ -90,25 +84,26 @@ def create_policy(ctx: TenantContext, request: PolicyCreate) -> Policy:
         approval_timeout_seconds=_timeout(request.action, request.approval_timeout_seconds),
         status=request.status,
         created_at=datetime.now(UTC),
-        created_by=f"{ctx.principal.kind.value}:{ctx.principal.id}",
+        created_by=data.actor,
     )
-    item.save(condition=PolicyItem.pk.does_not_exist())
-    _audit(ctx, "policy.created", f"policy:{policy_id}", {"name": item.name, "action": item.action})
+    data.record(
+        lambda: data.put(item, PolicyItem.pk.does_not_exist()),
+        action="policy.created",
+        target=f"policy:{policy_id}",
+        details={"name": item.name, "action": item.action},
+    )
     return _out(item)
 
 
 def list_policies(ctx: TenantContext, query: PolicyQuery) -> PolicyPage:
-    start = decode_cursor(query.cursor, {"pk": ctx.pk})
-    condition = PolicyItem.status == query.status if query.status else None
-    result = PolicyItem.query(
-        ctx.pk,
-        PolicyItem.sk.startswith("POLICY#"),
-        filter_condition=condition,
+    page = tenant_data(ctx).page(
+        PolicyItem,
+        sk_prefix=_POLICY_PREFIX,
+        filter=PolicyItem.status == query.status if query.status else None,
         limit=query.limit,
-        last_evaluated_key=start,
+        cursor=query.cursor,
     )
-    items = [_out(item) for item in result]
-    return PolicyPage(items=items, next_cursor=encode_cursor(result.last_evaluated_key))
+    return PolicyPage(items=[_out(item) for item in page.items], next_cursor=page.next_cursor)
 
 
 def get_policy(ctx: TenantContext, policy_id: str) -> Policy:
@@ -146,28 +141,35 @@ def update_policy(ctx: TenantContext, policy_id: str, request: PolicyUpdate) -> 
     item.approval_timeout_seconds = _timeout(checked.action, checked.approval_timeout_seconds)
     item.status = checked.status
     item.updated_at = datetime.now(UTC)
-    item.save()
-    _audit(ctx, "policy.updated", f"policy:{policy_id}", {"changed": sorted(changes)})
+    data = tenant_data(ctx)
+    data.record(
+        lambda: data.put(item),
+        action="policy.updated",
+        target=f"policy:{policy_id}",
+        details={"changed": sorted(changes)},
+    )
     return _out(item)
 
 
 def delete_policy(ctx: TenantContext, policy_id: str) -> None:
     item = _load(ctx, policy_id)
-    item.delete()
-    _audit(ctx, "policy.deleted", f"policy:{policy_id}", {"name": item.name})
+    data = tenant_data(ctx)
+    data.record(
+        lambda: data.delete(item),
+        action="policy.deleted",
+        target=f"policy:{policy_id}",
+        details={"name": item.name},
+    )
 
 
 def default_decision(tenant_id: str) -> str:
-    try:
-        return GovernanceSettingsItem.get(tenant_pk(tenant_id), GovernanceSettingsItem.SK).default_decision
-    except GovernanceSettingsItem.DoesNotExist:
-        return DEFAULT_DECISION
+    item = system_data(tenant_id).find(GovernanceSettingsItem, GovernanceSettingsItem.SK)
+    return item.default_decision if item else DEFAULT_DECISION
 
 
 def get_settings(ctx: TenantContext) -> GovernanceSettings:
-    try:
-        item = GovernanceSettingsItem.get(ctx.pk, GovernanceSettingsItem.SK)
-    except GovernanceSettingsItem.DoesNotExist:
+    item = tenant_data(ctx).find(GovernanceSettingsItem, GovernanceSettingsItem.SK)
+    if item is None:
         return GovernanceSettings(default_decision=DEFAULT_DECISION)
     return GovernanceSettings.model_validate(
         {"default_decision": item.default_decision, "updated_at": item.updated_at}
@@ -176,18 +178,26 @@ def get_settings(ctx: TenantContext) -> GovernanceSettings:
 
 def update_settings(ctx: TenantContext, request: GovernanceSettingsUpdate) -> GovernanceSettings:
     now = datetime.now(UTC)
-    GovernanceSettingsItem(
-        ctx.pk, GovernanceSettingsItem.SK, default_decision=request.default_decision, updated_at=now
-    ).save()
-    _audit(ctx, "policy.default_changed", "policy:default", {"default_decision": request.default_decision})
+    data = tenant_data(ctx)
+    item = data.new(
+        GovernanceSettingsItem,
+        GovernanceSettingsItem.SK,
+        default_decision=request.default_decision,
+        updated_at=now,
+    )
+    data.record(
+        lambda: data.put(item),
+        action="policy.default_changed",
+        target="policy:default",
+        details={"default_decision": request.default_decision},
+    )
     return GovernanceSettings(default_decision=request.default_decision, updated_at=now)
 
 
 def tenant_rules(tenant_id: str) -> tuple[list[PolicyRule], dict[str, PolicyItem]]:
     """Every policy of the tenant as evaluator rules, and the items by id (approval settings)."""
     items = {
-        item.policy_id: item
-        for item in PolicyItem.query(tenant_pk(tenant_id), PolicyItem.sk.startswith("POLICY#"))
+        item.policy_id: item for item in system_data(tenant_id).query(PolicyItem, sk_prefix=_POLICY_PREFIX)
     }
     rules = [
         PolicyRule(
