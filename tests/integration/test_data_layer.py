@@ -120,6 +120,16 @@ def test_an_index_page_reads_the_tenants_index_partition(one, two):
     assert ([a.agent_id for a in rest.items], rest.next_cursor) == (["a2"], None)
 
 
+def test_an_index_key_must_be_inside_the_tenant(one, two):
+    one.put(_agent(one, "a1", gsi1pk=one.index_key("AGENTS"), gsi1sk="0"))
+    found = one.page(AgentItem, index="gsi1", index_key=one.index_key("AGENTS"))
+    assert [a.agent_id for a in found.items] == ["a1"]
+    with pytest.raises(ValueError):
+        one.page(AgentItem, index="gsi1", index_key=two.index_key("AGENTS"))
+    with pytest.raises(ValueError):
+        list(one.query(AgentItem, index="gsi1", index_key=one.pk))
+
+
 def test_a_cursor_of_another_tenant_or_listing_is_a_400_naming_cursor(one, two):
     for i in range(3):
         two.put(_agent(two, f"b{i}"))
@@ -129,6 +139,16 @@ def test_a_cursor_of_another_tenant_or_listing_is_a_400_naming_cursor(one, two):
         with pytest.raises(BadRequest) as raised:
             one.page(AgentItem, sk_prefix="AGENT#", cursor=bad)
         assert raised.value.details[0]["field"] == "cursor"
+
+
+def test_a_cursor_of_another_listing_of_the_same_tenant_is_a_400(one):
+    for i in range(3):
+        one.put(_agent(one, f"a{i}"))
+    agents = one.page(AgentItem, sk_prefix="AGENT#", limit=1).next_cursor
+    with pytest.raises(BadRequest):
+        one.page(AgentItem, sk_prefix="BUDGET#", cursor=agents)
+    with pytest.raises(BadRequest):
+        one.page(AgentItem, sk_between=("B", "C"), cursor=agents)
 
 
 def test_a_page_never_exceeds_the_limit_bound(one):

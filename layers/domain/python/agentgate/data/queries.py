@@ -10,13 +10,14 @@ cursor, checked on the way back in against the partition the page reads.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
 
 from agentgate.data.cursors import decode_cursor, encode_cursor
 from agentgate.data.pages import MAX_LIMIT, ItemPage, bounded_limit
+from agentgate.platform.errors import field_error
 from agentgate.platform.table import INDEXES, PARTITION_KEY, SORT_KEY
 
 M = TypeVar("M", bound=Model)
@@ -31,24 +32,72 @@ def _key_names(index: str | None) -> tuple[str, str]:
     return INDEXES[index]
 
 
+def _bounds(
+    sk_between: tuple[str, str] | None, sk_from: str | None, sk_to: str | None
+) -> tuple[str | None, str | None] | None:
+    if sk_between is not None and (sk_from is not None or sk_to is not None):
+        raise ValueError("sk_between or sk_from/sk_to, not both")
+    if sk_between is not None:
+        return sk_between
+    if sk_from is None and sk_to is None:
+        return None
+    return (sk_from, sk_to)
+
+
 def range_condition(
-    model: type[Model], index: str | None, sk_prefix: str | None, sk_between: tuple[str, str] | None
+    model: type[Model],
+    index: str | None,
+    sk_prefix: str | None,
+    sk_between: tuple[str, str] | None,
+    sk_from: str | None = None,
+    sk_to: str | None = None,
 ) -> Condition | None:
-    """The sort-key condition on the table's ``sk`` or the index's sort key."""
+    """The sort-key condition on the table's ``sk`` or the index's sort key (bounds inclusive)."""
     attribute = getattr(model, _key_names(index)[1])
-    if sk_prefix is not None and sk_between is not None:
-        raise ValueError("sk_prefix or sk_between, not both")
+    bounds = _bounds(sk_between, sk_from, sk_to)
+    if sk_prefix is not None and bounds is not None:
+        raise ValueError("sk_prefix or bounds, not both")
     if sk_prefix is not None:
         condition: Condition = attribute.startswith(sk_prefix)
         return condition
-    if sk_between is not None:
-        condition = attribute.between(*sk_between)
-        return condition
-    return None
+    if bounds is None:
+        return None
+    low, high = bounds
+    if low is not None and high is not None:
+        condition = attribute.between(low, high)
+    elif low is not None:
+        condition = attribute >= low
+    else:
+        condition = attribute <= high
+    return condition
 
 
 def _source(model: type[M], index: str | None) -> Any:
     return model if index is None else getattr(model, index)
+
+
+def _start_key(
+    cursor: str | None,
+    hash_name: str,
+    hash_key: str,
+    range_name: str,
+    sk_prefix: str | None,
+    bounds: tuple[str | None, str | None] | None,
+) -> dict[str, Any] | None:
+    """The decoded cursor, which must also lie in the listing's sort-key range (not another listing's)."""
+    start = decode_cursor(cursor, {hash_name: hash_key})
+    if start is None:
+        return None
+    position = start.get(range_name, {}).get("S", "")
+    low, high = bounds or (None, None)
+    inside = (
+        (sk_prefix is None or position.startswith(sk_prefix))
+        and (low is None or low <= position)
+        and (high is None or position <= high)
+    )
+    if not inside:
+        raise field_error("cursor", "not a cursor this listing returned")
+    return start
 
 
 def page(
@@ -58,6 +107,8 @@ def page(
     index: str | None = None,
     sk_prefix: str | None = None,
     sk_between: tuple[str, str] | None = None,
+    sk_from: str | None = None,
+    sk_to: str | None = None,
     filter: Condition | None = None,
     limit: int | None = None,
     cursor: str | None = None,
@@ -70,11 +121,13 @@ def page(
     key_names = {PARTITION_KEY, SORT_KEY, hash_name, range_name}
     results = _source(model, index).query(
         hash_key,
-        range_condition(model, index, sk_prefix, sk_between),
+        range_condition(model, index, sk_prefix, sk_between, sk_from, sk_to),
         filter_condition=filter,
         scan_index_forward=not newest_first,
         consistent_read=consistent if index is None else False,
-        last_evaluated_key=decode_cursor(cursor, {hash_name: hash_key}),
+        last_evaluated_key=_start_key(
+            cursor, hash_name, hash_key, range_name, sk_prefix, _bounds(sk_between, sk_from, sk_to)
+        ),
         page_size=size,
     )
     items: list[M] = []
@@ -101,6 +154,8 @@ def query_all(
     index: str | None = None,
     sk_prefix: str | None = None,
     sk_between: tuple[str, str] | None = None,
+    sk_from: str | None = None,
+    sk_to: str | None = None,
     filter: Condition | None = None,
     newest_first: bool = False,
     consistent: bool = False,
@@ -109,10 +164,62 @@ def query_all(
     """Every item of the partition that passes the filter (or the first ``limit``), read lazily."""
     results: Iterator[M] = _source(model, index).query(
         hash_key,
-        range_condition(model, index, sk_prefix, sk_between),
+        range_condition(model, index, sk_prefix, sk_between, sk_from, sk_to),
         filter_condition=filter,
         scan_index_forward=not newest_first,
         consistent_read=consistent if index is None else False,
         limit=limit,
     )
     return results
+
+
+class ItemStream(Generic[M]):
+    """Up to ``limit`` items read lazily, page by page (an export), and the cursor to continue after them.
+
+    ``next_cursor`` is known once the stream has been read to its end: the key of the last item when
+    the limit was reached, else None.
+    """
+
+    def __init__(self, results: Any, limit: int) -> None:
+        self._results = results
+        self._limit = limit
+        self._count = 0
+
+    def __iter__(self) -> Iterator[M]:
+        for item in self._results:
+            self._count += 1
+            yield item
+
+    @property
+    def next_cursor(self) -> str | None:
+        if self._count < self._limit:
+            return None
+        return encode_cursor(self._results.last_evaluated_key)
+
+
+def stream(
+    model: type[M],
+    hash_key: str,
+    *,
+    limit: int,
+    index: str | None = None,
+    sk_from: str | None = None,
+    sk_to: str | None = None,
+    filter: Condition | None = None,
+    newest_first: bool = False,
+    cursor: str | None = None,
+    page_size: int = 500,
+) -> ItemStream[M]:
+    hash_name, range_name = _key_names(index)
+    results = _source(model, index).query(
+        hash_key,
+        range_condition(model, index, None, None, sk_from, sk_to),
+        filter_condition=filter,
+        scan_index_forward=not newest_first,
+        limit=limit,
+        page_size=min(limit, page_size),
+        last_evaluated_key=_start_key(
+            cursor, hash_name, hash_key, range_name, None, _bounds(None, sk_from, sk_to)
+        ),
+    )
+    return ItemStream(results, limit)

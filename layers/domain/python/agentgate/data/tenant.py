@@ -11,7 +11,7 @@ construction rather than by care.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pynamodb.expressions.condition import Condition
@@ -105,8 +105,11 @@ class TenantData:
         *,
         sk_prefix: str | None = None,
         sk_between: tuple[str, str] | None = None,
+        sk_from: str | None = None,
+        sk_to: str | None = None,
         index: str | None = None,
         index_parts: Iterable[str] = (),
+        index_key: str | None = None,
         filter: Condition | None = None,
         limit: int | None = None,
         cursor: str | None = None,
@@ -114,13 +117,16 @@ class TenantData:
         consistent: bool = False,
         max_limit: int = MAX_LIMIT,
     ) -> ItemPage[M]:
-        """A page of the tenant's items, of the table (``sk_prefix``) or of a GSI (``index``, parts)."""
+        """A page of the tenant's items, of the table (``sk_prefix``) or of a GSI (``index`` and
+        ``index_key``, as the item class builds it, or ``index_parts`` joined after the tenant's key)."""
         return queries.page(
             model,
-            self._hash_key(index, index_parts),
+            self._hash_key(index, index_parts, index_key),
             index=index,
             sk_prefix=sk_prefix,
             sk_between=sk_between,
+            sk_from=sk_from,
+            sk_to=sk_to,
             filter=filter,
             limit=limit,
             cursor=cursor,
@@ -135,8 +141,11 @@ class TenantData:
         *,
         sk_prefix: str | None = None,
         sk_between: tuple[str, str] | None = None,
+        sk_from: str | None = None,
+        sk_to: str | None = None,
         index: str | None = None,
         index_parts: Iterable[str] = (),
+        index_key: str | None = None,
         filter: Condition | None = None,
         newest_first: bool = False,
         consistent: bool = False,
@@ -145,24 +154,57 @@ class TenantData:
         """Every matching item of the tenant (for work over a whole listing, not for a list route)."""
         return queries.query_all(
             model,
-            self._hash_key(index, index_parts),
+            self._hash_key(index, index_parts, index_key),
             index=index,
             sk_prefix=sk_prefix,
             sk_between=sk_between,
+            sk_from=sk_from,
+            sk_to=sk_to,
             filter=filter,
             newest_first=newest_first,
             consistent=consistent,
             limit=limit,
         )
 
-    def _hash_key(self, index: str | None, parts: Iterable[str]) -> str:
+    def stream(
+        self,
+        model: type[M],
+        *,
+        limit: int,
+        index: str | None = None,
+        index_key: str | None = None,
+        sk_from: str | None = None,
+        sk_to: str | None = None,
+        filter: Condition | None = None,
+        newest_first: bool = False,
+        cursor: str | None = None,
+    ) -> queries.ItemStream[M]:
+        """Up to ``limit`` items read lazily (for an export too big for one page), then a cursor."""
+        return queries.stream(
+            model,
+            self._hash_key(index, (), index_key),
+            limit=limit,
+            index=index,
+            sk_from=sk_from,
+            sk_to=sk_to,
+            filter=filter,
+            newest_first=newest_first,
+            cursor=cursor,
+        )
+
+    def _hash_key(self, index: str | None, parts: Iterable[str], key: str | None) -> str:
+        """The partition to read; an index key (built by the item class) must be inside the tenant."""
         parts = tuple(parts)
         if index is None:
-            if parts:
-                raise ValueError("index_parts need an index")
+            if parts or key:
+                raise ValueError("index_parts and index_key need an index")
             return self.pk
+        if key is not None:
+            if parts or not key.startswith(self.pk + "#"):
+                raise ValueError("an index key of another tenant, or both index_key and index_parts")
+            return key
         if not parts:
-            raise ValueError("an index query names its partition's parts")
+            raise ValueError("an index query names its partition (index_key or index_parts)")
         return self.index_key(*parts)
 
     def batch_get(self, model: type[M], sks: Iterable[str], *, consistent: bool = False) -> list[M]:
@@ -178,7 +220,7 @@ class TenantData:
     def update(
         self,
         item: M,
-        actions: list[Action],
+        actions: Sequence[Action],
         condition: Condition | None = None,
         *,
         or_raise: DomainError | None = None,

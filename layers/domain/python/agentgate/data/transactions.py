@@ -9,7 +9,7 @@ its own answer (a tier limit, a 404, a 409) without counting positions in pynamo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -69,7 +69,7 @@ class _Step:
     name: str
     item: Any
     condition: Condition | None
-    actions: list[Action] | None = None
+    actions: Sequence[Action] | None = None
 
 
 class Transaction:
@@ -89,7 +89,7 @@ class Transaction:
     def update(
         self,
         item: Model,
-        actions: list[Action],
+        actions: Sequence[Action],
         condition: Condition | None = None,
         *,
         name: str | None = None,
@@ -113,7 +113,7 @@ class Transaction:
                 if step.kind == "put":
                     tx.save(step.item, condition=step.condition)
                 elif step.kind == "update":
-                    tx.update(step.item, actions=step.actions or [], condition=step.condition)
+                    tx.update(step.item, actions=list(step.actions or ()), condition=step.condition)
                 elif step.kind == "delete":
                     tx.delete(step.item, condition=step.condition)
                 else:

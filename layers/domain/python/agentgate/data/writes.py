@@ -6,6 +6,7 @@ exist, ``Conflict`` when it must not have changed); without one, ``ConditionFail
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypeVar
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
@@ -35,11 +36,15 @@ def put(item: M, condition: Condition | None = None, *, or_raise: DomainError | 
 
 
 def update(
-    item: M, actions: list[Action], condition: Condition | None = None, *, or_raise: DomainError | None = None
+    item: M,
+    actions: Sequence[Action],
+    condition: Condition | None = None,
+    *,
+    or_raise: DomainError | None = None,
 ) -> M:
     """Apply ``actions``; ``item`` holds the updated attributes afterwards."""
     try:
-        item.update(actions=actions, condition=condition)
+        item.update(actions=list(actions), condition=condition)
     except UpdateError as exc:
         raise (_failed(exc, or_raise) or exc) from None
     return item

@@ -23,10 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import UpdateError
 
-from agentgate.data.cursors import decode_cursor, encode_cursor
-from agentgate.models import ApprovalItem, tenant_pk
+from agentgate.data.ids import ordered_id
+from agentgate.data.tenant import TenantData, system_data, tenant_data
+from agentgate.data.transactions import ConditionFailed
+from agentgate.models import ApprovalItem
 from agentgate.platform.aws import client
 from agentgate.platform.errors import Conflict, DependencyUnavailable, Forbidden, NotFound
 from agentgate.platform.observability import logger
@@ -45,14 +46,6 @@ _TOKEN_GONE = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 def _strings(values: Any) -> list[str]:
     """A pynamodb list of strings as ``list[str]``."""
     return [str(value) for value in values or []]
-
-
-def _audit(tenant_id: str, actor: str, action: str, approval: ApprovalItem, details: dict[str, Any]) -> None:
-    from agentgate.services import audit  # the identity area's module
-
-    audit.append(
-        tenant_id, actor=actor, action=action, target=f"approval:{approval.approval_id}", details=details
-    )
 
 
 def to_schema(item: ApprovalItem) -> Approval:
@@ -91,11 +84,12 @@ def start(
     escalation_approvers: Iterable[str],
     timeout_seconds: int,
 ) -> ApprovalItem:
-    approval_id = events.ordered_id("apr")
+    approval_id = ordered_id("apr")
     now = datetime.now(UTC)
     order_key = f"{events.rfc3339(now)}#{approval_id}"
-    item = ApprovalItem(
-        tenant_pk(tenant_id),
+    data = system_data(tenant_id)
+    item = data.new(
+        ApprovalItem,
         ApprovalItem.sk_for(approval_id),
         approval_id=approval_id,
         status=PENDING,
@@ -116,7 +110,7 @@ def start(
         gsi2pk=ApprovalItem.agent_index_key(tenant_id, agent_id),
         gsi2sk=order_key,
     )
-    item.save(condition=ApprovalItem.pk.does_not_exist())
+    data.put(item, ApprovalItem.pk.does_not_exist())
     workflow_input = {
         "tenant_id": tenant_id,
         "approval_id": approval_id,
@@ -130,20 +124,19 @@ def start(
             input=json.dumps(workflow_input),
         )
     except (ClientError, BotoCoreError):
-        item.delete()  # no workflow, no approval: nobody could ever decide it
+        data.delete(item)  # no workflow, no approval: nobody could ever decide it
         logger.exception("approval workflow did not start", extra={"approval_id": approval_id})
         raise DependencyUnavailable(
             "The approval workflow is unavailable; retry shortly.", headers={"Retry-After": "1"}
         ) from None
-    item.update(actions=[ApprovalItem.execution_arn.set(execution["executionArn"])])
+    data.update(item, [ApprovalItem.execution_arn.set(execution["executionArn"])])
     return item
 
 
-def _get(tenant_id: str, approval_id: str) -> ApprovalItem:
-    try:
-        return ApprovalItem.get(tenant_pk(tenant_id), ApprovalItem.sk_for(approval_id), consistent_read=True)
-    except ApprovalItem.DoesNotExist:
-        raise NotFound("No such approval.") from None
+def _get(data: TenantData, approval_id: str) -> ApprovalItem:
+    return data.get(
+        ApprovalItem, ApprovalItem.sk_for(approval_id), missing="No such approval.", consistent=True
+    )
 
 
 # --- the state machine's tasks ----------------------------------------------------------------
@@ -151,15 +144,14 @@ def _get(tenant_id: str, approval_id: str) -> ApprovalItem:
 
 def record_wait(tenant_id: str, approval_id: str, stage: str, task_token: str) -> None:
     """A wait began: keep its token (a decision needs it) and tell the approvers."""
-    item = _get(tenant_id, approval_id)
+    data = system_data(tenant_id)
+    item = _get(data, approval_id)
     actions: list[Any] = [ApprovalItem.task_token.set(task_token), ApprovalItem.stage.set(stage)]
     if stage == ESCALATED:
         actions.append(ApprovalItem.escalated_at.set(datetime.now(UTC)))
     try:
-        item.update(actions=actions, condition=ApprovalItem.status == PENDING)
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        data.update(item, actions, ApprovalItem.status == PENDING)
+    except ConditionFailed:
         # Decided while the machine moved on: finish the new wait with that decision.
         item.refresh(consistent_read=True)
         client("stepfunctions").send_task_success(taskToken=task_token, output=json.dumps(_decision(item)))
@@ -194,43 +186,43 @@ def _decision(item: ApprovalItem) -> dict[str, Any]:
 
 def expire(tenant_id: str, approval_id: str) -> None:
     """Nobody decided in time, escalation included: the request expires (once)."""
-    item = _get(tenant_id, approval_id)
+    data = system_data(tenant_id, "system:approvals")
+    item = _get(data, approval_id)
     now = datetime.now(UTC)
+    actions = [
+        ApprovalItem.status.set(EXPIRED),
+        ApprovalItem.decided_at.set(now),
+        ApprovalItem.task_token.remove(),
+    ]
     try:
-        item.update(
-            actions=[
-                ApprovalItem.status.set(EXPIRED),
-                ApprovalItem.decided_at.set(now),
-                ApprovalItem.task_token.remove(),
-            ],
-            condition=ApprovalItem.status == PENDING,
+        data.record(
+            lambda: data.update(item, actions, ApprovalItem.status == PENDING),
+            action="approval.expired",
+            target=f"approval:{approval_id}",
+            details={"stage": item.stage},
+            event="approval.decided",
+            event_data={"approval_id": approval_id, "agent_id": item.requested_by, "status": EXPIRED},
         )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return
-        raise
-    _audit(tenant_id, "system:approvals", "approval.expired", item, {"stage": item.stage})
-    events.emit(
-        tenant_id,
-        "approval.decided",
-        {"approval_id": approval_id, "agent_id": item.requested_by, "status": EXPIRED},
-    )
+    except ConditionFailed:
+        return
 
 
 def record_decision(tenant_id: str, approval_id: str) -> None:
     """The execution's last step after a decision: the audit chain and the ``approval.decided`` event."""
-    item = _get(tenant_id, approval_id)
-    _audit(
-        tenant_id,
-        item.decided_by or "system:approvals",
-        f"approval.{item.status}",
-        item,
-        {"comment": item.comment, "stage": item.stage, "action": item.action, "agent_id": item.requested_by},
-    )
-    events.emit(
-        tenant_id,
-        "approval.decided",
-        {
+    item = _get(system_data(tenant_id), approval_id)
+    data = system_data(tenant_id, item.decided_by or "system:approvals")
+    data.record(
+        None,  # the decision was written by ``decide``; this step makes it part of the record
+        action=f"approval.{item.status}",
+        target=f"approval:{approval_id}",
+        details={
+            "comment": item.comment,
+            "stage": item.stage,
+            "action": item.action,
+            "agent_id": item.requested_by,
+        },
+        event="approval.decided",
+        event_data={
             "approval_id": approval_id,
             "agent_id": item.requested_by,
             "status": item.status,
@@ -277,7 +269,8 @@ def decide(ctx: TenantContext, approval_id: str, decision: str, comment: str | N
     principal = ctx.principal
     if principal.kind is not Caller.USER:
         raise Forbidden("Approvals are decided by people signed in to the portal.", code="approver_required")
-    item = _get(ctx.tenant_id, approval_id)
+    data = tenant_data(ctx)
+    item = _get(data, approval_id)
     if is_own_request(principal, item):
         raise Forbidden("Nobody decides their own request.", code="self_approval")
     if not any(_matches(principal, entry) for entry in stage_approvers(item)):
@@ -289,36 +282,32 @@ def decide(ctx: TenantContext, approval_id: str, decision: str, comment: str | N
         raise Conflict("The approval workflow is not waiting yet; retry in a moment.", code="not_ready")
     now = datetime.now(UTC)
     decider = f"user:{principal.id}"
-    try:
-        item.update(
-            actions=[
-                ApprovalItem.status.set(decision),
-                ApprovalItem.decided_by.set(decider),
-                ApprovalItem.decided_at.set(now),
-                ApprovalItem.comment.set(comment) if comment else ApprovalItem.comment.remove(),
-            ],
-            condition=(ApprovalItem.status == PENDING) & (ApprovalItem.task_token == token),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(
-                "This approval was decided or moved on meanwhile.", code="already_decided"
-            ) from None
-        raise
+    data.update(
+        item,
+        [
+            ApprovalItem.status.set(decision),
+            ApprovalItem.decided_by.set(decider),
+            ApprovalItem.decided_at.set(now),
+            ApprovalItem.comment.set(comment) if comment else ApprovalItem.comment.remove(),
+        ],
+        (ApprovalItem.status == PENDING) & (ApprovalItem.task_token == token),
+        or_raise=Conflict("This approval was decided or moved on meanwhile.", code="already_decided"),
+    )
     try:
         client("stepfunctions").send_task_success(taskToken=token, output=json.dumps(_decision(item)))
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") not in _TOKEN_GONE:
             raise
         # The wait timed out as we decided: undo, so the next stage (or expiry) stays in charge.
-        item.update(
-            actions=[
+        data.update(
+            item,
+            [
                 ApprovalItem.status.set(PENDING),
                 ApprovalItem.decided_by.remove(),
                 ApprovalItem.decided_at.remove(),
                 ApprovalItem.comment.remove(),
             ],
-            condition=ApprovalItem.status == decision,
+            ApprovalItem.status == decision,
         )
         raise Conflict(
             "The approval moved on (escalated or expired) as you decided.", code="approval_moved_on"
@@ -331,7 +320,7 @@ def decide(ctx: TenantContext, approval_id: str, decision: str, comment: str | N
 
 
 def get(ctx: TenantContext, approval_id: str) -> Approval:
-    item = _get(ctx.tenant_id, approval_id)
+    item = _get(tenant_data(ctx), approval_id)
     if ctx.principal.kind is Caller.AGENT and item.requested_by != (
         ctx.principal.agent_id or ctx.principal.id
     ):
@@ -344,27 +333,18 @@ def list_approvals(ctx: TenantContext, query: ApprovalQuery) -> ApprovalPage:
     condition = ApprovalItem.status == query.status if query.status else None
     if query.waiting_for_me:
         condition = ApprovalItem.status == PENDING
-    if principal.kind is Caller.AGENT:
-        key = ApprovalItem.agent_index_key(ctx.tenant_id, principal.agent_id or principal.id)
-        start = decode_cursor(query.cursor, {"pk": ctx.pk, "gsi2pk": key})
-        result: Any = ApprovalItem.gsi2.query(
-            key,
-            scan_index_forward=False,
-            filter_condition=condition,
-            limit=query.limit,
-            last_evaluated_key=start,
-        )
+    if principal.kind is Caller.AGENT:  # an agent lists its own requests only
+        index, key = "gsi2", ApprovalItem.agent_index_key(ctx.tenant_id, principal.agent_id or principal.id)
     else:
-        key = ApprovalItem.tenant_index_key(ctx.tenant_id)
-        start = decode_cursor(query.cursor, {"pk": ctx.pk, "gsi1pk": key})
-        result = ApprovalItem.gsi1.query(
-            key,
-            scan_index_forward=False,
-            filter_condition=condition,
-            limit=query.limit,
-            last_evaluated_key=start,
-        )
-    items = [item for item in result if not query.waiting_for_me or may_decide(principal, item)]
-    return ApprovalPage(
-        items=[to_schema(i) for i in items], next_cursor=encode_cursor(result.last_evaluated_key)
+        index, key = "gsi1", ApprovalItem.tenant_index_key(ctx.tenant_id)
+    page = tenant_data(ctx).page(
+        ApprovalItem,
+        index=index,
+        index_key=key,
+        filter=condition,
+        newest_first=True,
+        limit=query.limit,
+        cursor=query.cursor,
     )
+    items = [item for item in page.items if not query.waiting_for_me or may_decide(principal, item)]
+    return ApprovalPage(items=[to_schema(i) for i in items], next_cursor=page.next_cursor)

@@ -8,12 +8,12 @@ delivery and puts one message on the webhook queue; the webhook worker signs and
 from __future__ import annotations
 
 import json
-import secrets
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agentgate.models import DomainEventItem, WebhookDeliveryItem, WebhookItem, tenant_pk
+from agentgate.data.ids import ordered_id
+from agentgate.data.tenant import system_data
+from agentgate.models import DomainEventItem, WebhookDeliveryItem, WebhookItem
 from agentgate.platform.aws import client
 from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
@@ -22,17 +22,12 @@ from agentgate.schemas.webhooks import EVENT_TYPES
 EVENT_RETENTION = timedelta(days=30)
 
 
-def ordered_id(prefix: str) -> str:
-    """``<prefix>_<ms since epoch, hex><random>``: sorts by creation time, unguessable."""
-    return f"{prefix}_{time.time_ns() // 1_000_000:011x}{secrets.token_hex(8)}"
-
-
 def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def subscriptions(tenant_id: str, event_type: str) -> list[WebhookItem]:
-    hooks = WebhookItem.query(tenant_pk(tenant_id), WebhookItem.sk.startswith("WEBHOOK#"))
+    hooks = system_data(tenant_id).query(WebhookItem, sk_prefix="WEBHOOK#")
     return [hook for hook in hooks if hook.status == "active" and event_type in hook.events]
 
 
@@ -44,8 +39,9 @@ def envelope(event_type: str, event_id: str, occurred_at: str, data: dict[str, A
 def enqueue_delivery(tenant_id: str, hook: WebhookItem, payload: dict[str, Any]) -> WebhookDeliveryItem:
     delivery_id = ordered_id("dlv")
     now = datetime.now(UTC)
-    delivery = WebhookDeliveryItem(
-        tenant_pk(tenant_id),
+    data = system_data(tenant_id)
+    delivery = data.new(
+        WebhookDeliveryItem,
         WebhookDeliveryItem.sk_for(hook.webhook_id, delivery_id),
         webhook_id=hook.webhook_id,
         delivery_id=delivery_id,
@@ -56,7 +52,7 @@ def enqueue_delivery(tenant_id: str, hook: WebhookItem, payload: dict[str, Any])
         attempts=[],
         created_at=now,
     )
-    delivery.save()
+    data.put(delivery)
     message = {"tenant_id": tenant_id, "webhook_id": hook.webhook_id, "delivery_id": delivery_id}
     client("sqs").send_message(QueueUrl=get_settings().webhook_queue_url, MessageBody=json.dumps(message))
     return delivery
@@ -70,15 +66,17 @@ def emit(tenant_id: str, event_type: str, data: dict[str, Any]) -> None:
     event_id = ordered_id("evt")
     occurred_at = rfc3339(now)
     plain = json.loads(json.dumps(data, default=str))
-    DomainEventItem(
-        tenant_pk(tenant_id),
+    store = system_data(tenant_id)
+    event = store.new(
+        DomainEventItem,
         DomainEventItem.sk_for(occurred_at, event_id),
         event_id=event_id,
         type=event_type,
         data=plain,
         occurred_at=occurred_at,
         expires_at=now + EVENT_RETENTION,
-    ).save()
+    )
+    store.put(event)
     payload = envelope(event_type, event_id, occurred_at, plain)
     hooks = subscriptions(tenant_id, event_type)
     for hook in hooks:

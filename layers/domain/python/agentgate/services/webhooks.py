@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from agentgate import net
-from agentgate.data.cursors import decode_cursor, encode_cursor
-from agentgate.models import WebhookDeliveryItem, WebhookItem, tenant_pk
-from agentgate.platform.errors import BadRequest, NotFound, field_error
+from agentgate.data.ids import ordered_id
+from agentgate.data.tenant import TenantData, system_data, tenant_data
+from agentgate.models import WebhookDeliveryItem, WebhookItem
+from agentgate.platform.errors import BadRequest
 from agentgate.platform.observability import logger
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.common import PageQuery
@@ -82,23 +83,15 @@ def _out(hook: WebhookItem) -> Webhook:
 
 
 def _load(ctx: TenantContext, webhook_id: str) -> WebhookItem:
-    try:
-        return WebhookItem.get(ctx.pk, WebhookItem.sk_for(webhook_id))
-    except WebhookItem.DoesNotExist:
-        raise NotFound("No such webhook.") from None
-
-
-def _audit(ctx: TenantContext, action: str, target: str, details: dict[str, object]) -> None:
-    from agentgate.services import audit  # the identity area's module
-
-    audit.append(ctx.tenant_id, actor=audit.actor_of(ctx), action=action, target=target, details=details)
+    return tenant_data(ctx).get(WebhookItem, WebhookItem.sk_for(webhook_id), missing="No such webhook.")
 
 
 def create_webhook(ctx: TenantContext, request: WebhookCreate) -> WebhookCreated:
     check_url(request.url)
-    webhook_id = events.ordered_id("whk")
-    hook = WebhookItem(
-        ctx.pk,
+    data = tenant_data(ctx)
+    webhook_id = ordered_id("whk")
+    hook = data.new(
+        WebhookItem,
         WebhookItem.sk_for(webhook_id),
         webhook_id=webhook_id,
         url=request.url,
@@ -107,26 +100,31 @@ def create_webhook(ctx: TenantContext, request: WebhookCreate) -> WebhookCreated
         description=request.description,
         status="active",
         created_at=datetime.now(UTC),
-        created_by=f"{ctx.principal.kind.value}:{ctx.principal.id}",
+        created_by=data.actor,
     )
-    hook.save(condition=WebhookItem.pk.does_not_exist())
-    _audit(ctx, "webhook.created", f"webhook:{hook.webhook_id}", {"url": hook.url, "events": hook.events})
+    data.record(
+        lambda: data.put(hook, WebhookItem.pk.does_not_exist()),
+        action="webhook.created",
+        target=f"webhook:{hook.webhook_id}",
+        details={"url": hook.url, "events": hook.events},
+    )
     return WebhookCreated(**_out(hook).model_dump(), secret=hook.secret)
 
 
 def list_webhooks(ctx: TenantContext, query: PageQuery) -> WebhookPage:
-    start = decode_cursor(query.cursor, {"pk": ctx.pk})
-    result = WebhookItem.query(
-        ctx.pk, WebhookItem.sk.startswith("WEBHOOK#"), limit=query.limit, last_evaluated_key=start
-    )
-    items = [_out(hook) for hook in result]
-    return WebhookPage(items=items, next_cursor=encode_cursor(result.last_evaluated_key))
+    page = tenant_data(ctx).page(WebhookItem, sk_prefix="WEBHOOK#", limit=query.limit, cursor=query.cursor)
+    return WebhookPage(items=[_out(hook) for hook in page.items], next_cursor=page.next_cursor)
 
 
 def delete_webhook(ctx: TenantContext, webhook_id: str) -> None:
     hook = _load(ctx, webhook_id)
-    hook.delete()
-    _audit(ctx, "webhook.deleted", f"webhook:{webhook_id}", {"url": hook.url})
+    data = tenant_data(ctx)
+    data.record(
+        lambda: data.delete(hook),
+        action="webhook.deleted",
+        target=f"webhook:{webhook_id}",
+        details={"url": hook.url},
+    )
 
 
 def _delivery_out(item: WebhookDeliveryItem) -> WebhookDelivery:
@@ -144,26 +142,23 @@ def _delivery_out(item: WebhookDeliveryItem) -> WebhookDelivery:
 
 def list_deliveries(ctx: TenantContext, webhook_id: str, query: DeliveryQuery) -> WebhookDeliveryPage:
     _load(ctx, webhook_id)
-    prefix = WebhookDeliveryItem.prefix_for(webhook_id)
-    start = decode_cursor(query.cursor, {"pk": ctx.pk})
-    if start is not None and not start.get("sk", {}).get("S", "").startswith(prefix):
-        raise field_error("cursor", "not a cursor this listing returned")
-    result = WebhookDeliveryItem.query(
-        ctx.pk,
-        WebhookDeliveryItem.sk.startswith(prefix),
-        scan_index_forward=False,
+    page = tenant_data(ctx).page(
+        WebhookDeliveryItem,
+        sk_prefix=WebhookDeliveryItem.prefix_for(webhook_id),
+        newest_first=True,
         limit=query.limit,
-        last_evaluated_key=start,
+        cursor=query.cursor,
     )
-    items = [_delivery_out(item) for item in result]
-    return WebhookDeliveryPage(items=items, next_cursor=encode_cursor(result.last_evaluated_key))
+    return WebhookDeliveryPage(
+        items=[_delivery_out(item) for item in page.items], next_cursor=page.next_cursor
+    )
 
 
 def send_test(ctx: TenantContext, webhook_id: str) -> WebhookDelivery:
     """Enqueue a ``webhook.test`` event to this subscription only (whatever its event types)."""
     hook = _load(ctx, webhook_id)
     now = datetime.now(UTC)
-    event_id = events.ordered_id("evt")
+    event_id = ordered_id("evt")
     data = {"webhook_id": webhook_id, "message": "A test delivery from AgentGate."}
     payload = events.envelope("webhook.test", event_id, events.rfc3339(now), data)
     return _delivery_out(events.enqueue_delivery(ctx.tenant_id, hook, payload))
@@ -179,20 +174,22 @@ def deliver(
     tenant_id: str, webhook_id: str, delivery_id: str, *, attempt: int, max_attempts: int
 ) -> AttemptResult:
     """One attempt of one delivery; ``attempt`` counts from 1 (the message's receive count)."""
-    try:
-        delivery = WebhookDeliveryItem.get(
-            tenant_pk(tenant_id), WebhookDeliveryItem.sk_for(webhook_id, delivery_id)
-        )
-    except WebhookDeliveryItem.DoesNotExist:
+    data = system_data(tenant_id)
+    delivery = data.find(WebhookDeliveryItem, WebhookDeliveryItem.sk_for(webhook_id, delivery_id))
+    if delivery is None:
         logger.warning("delivery not found", extra={"delivery_id": delivery_id})
         return AttemptResult(delivered=True)  # nothing left to do: the message is done
     if delivery.status in {"delivered", "failed"}:
         return AttemptResult(delivered=delivery.status == "delivered")  # a duplicate message
-    try:
-        hook = WebhookItem.get(tenant_pk(tenant_id), WebhookItem.sk_for(webhook_id))
-    except WebhookItem.DoesNotExist:
+    hook = data.find(WebhookItem, WebhookItem.sk_for(webhook_id))
+    if hook is None:
         _record(
-            delivery, attempt, error="the subscription was deleted", status="failed", started=time.monotonic()
+            data,
+            delivery,
+            attempt,
+            error="the subscription was deleted",
+            status="failed",
+            started=time.monotonic(),
         )
         return AttemptResult(delivered=True)
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
@@ -217,13 +214,16 @@ def deliver(
     except OSError as exc:  # connection refused, reset, timed out, TLS failure
         error = f"{type(exc).__name__}: {exc}"
     if error is None:
-        _record(delivery, attempt, status_code=status_code, status="delivered", started=started)
+        _record(data, delivery, attempt, status_code=status_code, status="delivered", started=started)
         return AttemptResult(delivered=True)
     if attempt >= max_attempts:
-        _record(delivery, attempt, status_code=status_code, error=error, status="failed", started=started)
+        _record(
+            data, delivery, attempt, status_code=status_code, error=error, status="failed", started=started
+        )
         return AttemptResult(delivered=False)
     delay = backoff_seconds(attempt)
     _record(
+        data,
         delivery,
         attempt,
         status_code=status_code,
@@ -236,6 +236,7 @@ def deliver(
 
 
 def _record(
+    data: TenantData,
     delivery: WebhookDeliveryItem,
     attempt: int,
     *,
@@ -258,7 +259,7 @@ def _record(
     delivery.status = status
     if status == "delivered":
         delivery.delivered_at = now
-    delivery.save()
+    data.put(delivery)
     log = logger.info if status == "delivered" else logger.warning
     log(
         "webhook attempt",
