@@ -7,24 +7,20 @@ the grace period the caller chose. The secret is returned once and stored only a
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import secrets
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from agentgate.auth.errors import InvalidClient
 from agentgate.auth.http import PresentedClient
 from agentgate.auth.secrets import hash_secret, new_client_id, new_client_secret, secret_matches
+from agentgate.data.ids import ordered_id
+from agentgate.data.lookups import find_global
+from agentgate.data.tenant import TenantData, tenant_data
+from agentgate.data.transactions import ConditionFailed, Transaction
 from agentgate.models import ActiveCredentialItem, AgentItem, CredentialItem
-from agentgate.platform.errors import Conflict, NotFound, field_error
-from agentgate.platform.settings import get_settings
+from agentgate.platform.errors import Conflict, NotFound
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.common import PageQuery
 from agentgate.schemas.credentials import CreateCredential, Credential, CredentialPage, IssuedCredential
@@ -36,16 +32,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _actor(ctx: TenantContext) -> str:
-    return f"{ctx.principal.kind.value}:{ctx.principal.id}"
-
-
-def _audit(ctx: TenantContext, action: str, item: CredentialItem) -> None:
-    from agentgate.services import audit
-
-    audit.append(
-        ctx.tenant_id,
-        actor=_actor(ctx),
+def _record(data: TenantData, write: Callable[[], object], action: str, item: CredentialItem) -> None:
+    data.record(
+        write,
         action=action,
         target=f"agent:{item.agent_id}",
         details={"credential_id": item.credential_id, "client_id": item.client_id},
@@ -54,14 +43,18 @@ def _audit(ctx: TenantContext, action: str, item: CredentialItem) -> None:
 
 def new_credential_id() -> str:
     """Time-ordered, so an agent's credentials list newest first by id."""
-    return f"cred_{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
+    return ordered_id("cred")
+
+
+def _agent_not_found(agent_id: str) -> NotFound:
+    return NotFound(f"Agent {agent_id} not found.", code="agent_not_found")
 
 
 def _require_agent(ctx: TenantContext, agent_id: str) -> AgentItem:
-    try:
-        return AgentItem.get(ctx.pk, AgentItem.sk_for(agent_id))
-    except AgentItem.DoesNotExist:
-        raise NotFound(f"Agent {agent_id} not found.", code="agent_not_found") from None
+    agent = tenant_data(ctx).find(AgentItem, AgentItem.sk_for(agent_id))
+    if agent is None:
+        raise _agent_not_found(agent_id)
+    return agent
 
 
 def _state(item: CredentialItem, now: datetime) -> str:
@@ -73,16 +66,15 @@ def _state(item: CredentialItem, now: datetime) -> str:
 
 
 def _active_credential(ctx: TenantContext, agent_id: str, now: datetime) -> CredentialItem | None:
-    try:
-        pointer = ActiveCredentialItem.get(
-            ctx.pk, ActiveCredentialItem.sk_for(agent_id), consistent_read=True
-        )
-        item = CredentialItem.get(
-            CredentialItem.pk_for(pointer.client_id), CredentialItem.SK, consistent_read=True
-        )
-    except (ActiveCredentialItem.DoesNotExist, CredentialItem.DoesNotExist):
+    pointer = tenant_data(ctx).find(
+        ActiveCredentialItem, ActiveCredentialItem.sk_for(agent_id), consistent=True
+    )
+    if pointer is None:
         return None
-    return item if _state(item, now) == ACTIVE else None
+    item = find_global(
+        CredentialItem, CredentialItem.pk_for(pointer.client_id), CredentialItem.SK, consistent=True
+    )
+    return item if item is not None and _state(item, now) == ACTIVE else None
 
 
 def _rotate(
@@ -91,22 +83,19 @@ def _rotate(
     secret = new_client_secret()
     grace_until = now + timedelta(seconds=request.grace_period_seconds)
     expires = now + timedelta(days=request.expires_in_days)
-    try:
-        item.update(
-            actions=[
-                CredentialItem.previous_secret_hash.set(item.secret_hash),
-                CredentialItem.previous_secret_valid_until.set(grace_until),
-                CredentialItem.secret_hash.set(hash_secret(secret)),
-                CredentialItem.rotated_at.set(now),
-                CredentialItem.expires_at.set(expires),
-            ],
-            condition=(CredentialItem.secret_hash == item.secret_hash) & (CredentialItem.status == ACTIVE),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("The credential changed meanwhile; retry.", code="credential_conflict") from exc
-        raise
-    _audit(ctx, "credential.rotated", item)
+    data = tenant_data(ctx)
+    actions = [
+        CredentialItem.previous_secret_hash.set(item.secret_hash),
+        CredentialItem.previous_secret_valid_until.set(grace_until),
+        CredentialItem.secret_hash.set(hash_secret(secret)),
+        CredentialItem.rotated_at.set(now),
+        CredentialItem.expires_at.set(expires),
+    ]
+    unchanged = (CredentialItem.secret_hash == item.secret_hash) & (CredentialItem.status == ACTIVE)
+    conflict = Conflict("The credential changed meanwhile; retry.", code="credential_conflict")
+    _record(
+        data, lambda: data.update(item, actions, unchanged, or_raise=conflict), "credential.rotated", item
+    )
     return IssuedCredential(
         credential_id=item.credential_id,
         client_id=item.client_id,
@@ -121,6 +110,7 @@ def _create(
     ctx: TenantContext, agent_id: str, request: CreateCredential, now: datetime, stale_client_id: str | None
 ) -> IssuedCredential:
     secret = new_client_secret()
+    data = tenant_data(ctx)
     credential_id, client_id = new_credential_id(), new_client_id()
     item = CredentialItem(
         CredentialItem.pk_for(client_id),
@@ -136,10 +126,9 @@ def _create(
         gsi1pk=CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
         gsi1sk=credential_id,
     )
-    pointer = ActiveCredentialItem(
-        ctx.pk,
+    pointer = data.new(
+        ActiveCredentialItem,
         ActiveCredentialItem.sk_for(agent_id),
-        tenant_id=ctx.tenant_id,
         agent_id=agent_id,
         client_id=client_id,
         credential_id=credential_id,
@@ -148,21 +137,23 @@ def _create(
     pointer_free: Condition = ActiveCredentialItem.pk.does_not_exist()
     if stale_client_id is not None:
         pointer_free = ActiveCredentialItem.client_id == stale_client_id
-    try:
-        with TransactWrite(connection=Connection(region=get_settings().region)) as tx:
-            tx.condition_check(AgentItem, ctx.pk, AgentItem.sk_for(agent_id), condition=AgentItem.pk.exists())
-            tx.save(item, condition=CredentialItem.pk.does_not_exist())
-            tx.save(pointer, condition=pointer_free)
-    except TransactWriteError as exc:
-        reasons = [r.code if r else None for r in exc.cancellation_reasons]
-        if reasons and reasons[0] == "ConditionalCheckFailed":
-            raise NotFound(f"Agent {agent_id} not found.", code="agent_not_found") from exc
-        if "ConditionalCheckFailed" in reasons or exc.cause_response_code == "TransactionCanceledException":
+
+    def steps(tx: Transaction) -> None:
+        tx.check(data.ref(AgentItem, AgentItem.sk_for(agent_id)), AgentItem.pk.exists(), name="agent")
+        tx.put(item, CredentialItem.pk.does_not_exist())
+        tx.put(pointer, pointer_free)
+
+    def write() -> None:
+        try:
+            data.transact(steps)
+        except ConditionFailed as failed:
+            if "agent" in failed.failed:
+                raise _agent_not_found(agent_id) from None
             raise Conflict(
                 "Another credential was created meanwhile; retry.", code="credential_conflict"
-            ) from exc
-        raise
-    _audit(ctx, "credential.created", item)
+            ) from None
+
+    _record(data, write, "credential.created", item)
     return IssuedCredential(
         credential_id=credential_id, client_id=client_id, client_secret=secret, expires_at=item.expires_at
     )
@@ -175,12 +166,10 @@ def issue_credential(ctx: TenantContext, agent_id: str, request: CreateCredentia
     active = _active_credential(ctx, agent_id, now)
     if active is not None:
         return _rotate(ctx, active, request, now)
-    try:
-        stale = ActiveCredentialItem.get(ctx.pk, ActiveCredentialItem.sk_for(agent_id), consistent_read=True)
-        stale_client_id: str | None = stale.client_id
-    except ActiveCredentialItem.DoesNotExist:
-        stale_client_id = None
-    return _create(ctx, agent_id, request, now, stale_client_id)
+    stale = tenant_data(ctx).find(
+        ActiveCredentialItem, ActiveCredentialItem.sk_for(agent_id), consistent=True
+    )
+    return _create(ctx, agent_id, request, now, stale.client_id if stale else None)
 
 
 def _view(item: CredentialItem, now: datetime) -> Credential:
@@ -197,65 +186,55 @@ def _view(item: CredentialItem, now: datetime) -> Credential:
     )
 
 
-def _decode_cursor(cursor: str) -> dict:
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (binascii.Error, ValueError, UnicodeEncodeError):
-        raise field_error("cursor", "not a cursor from a previous page") from None
-    if not isinstance(key, dict) or not all(isinstance(v, dict) for v in key.values()):
-        raise field_error("cursor", "not a cursor from a previous page")
-    return key
-
-
-def _encode_cursor(key: dict | None) -> str | None:
-    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode() if key else None
-
-
 def list_credentials(ctx: TenantContext, agent_id: str, query: PageQuery) -> CredentialPage:
     """The agent's credentials, newest first, never with a secret."""
     _require_agent(ctx, agent_id)
-    start = _decode_cursor(query.cursor) if query.cursor else None
-    results = CredentialItem.gsi1.query(
-        CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
-        scan_index_forward=False,
+    page = tenant_data(ctx).page(
+        CredentialItem,
+        index="gsi1",
+        index_key=CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
+        newest_first=True,
         limit=query.limit,
-        last_evaluated_key=start,
+        cursor=query.cursor,
     )
     now = _now()
-    items = [_view(item, now) for item in results]  # type: ignore[arg-type]
-    return CredentialPage(items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+    return CredentialPage(items=[_view(item, now) for item in page.items], next_cursor=page.next_cursor)
 
 
 def revoke_credential(ctx: TenantContext, agent_id: str, credential_id: str) -> None:
     """Revoke at once (both secrets stop working); revoking a revoked credential is a no-op."""
     _require_agent(ctx, agent_id)
+    data = tenant_data(ctx)
     found = list(
-        CredentialItem.gsi1.query(
-            CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
-            CredentialItem.gsi1sk == credential_id,
+        data.query(
+            CredentialItem,
+            index="gsi1",
+            index_key=CredentialItem.gsi1pk_for(ctx.tenant_id, agent_id),
+            sk_between=(credential_id, credential_id),
             limit=1,
         )
     )
     if not found:
         raise NotFound(f"Credential {credential_id} not found.", code="credential_not_found")
-    item: CredentialItem = found[0]  # type: ignore[assignment]
+    item = found[0]
     if item.status == REVOKED:
         return
-    item.update(
-        actions=[
+
+    def write() -> None:
+        revoked = [
             CredentialItem.status.set(REVOKED),
             CredentialItem.revoked_at.set(_now()),
             CredentialItem.previous_secret_hash.remove(),
             CredentialItem.previous_secret_valid_until.remove(),
         ]
-    )
-    pointer = ActiveCredentialItem(ctx.pk, ActiveCredentialItem.sk_for(agent_id))
-    try:
-        pointer.delete(condition=ActiveCredentialItem.client_id == item.client_id)
-    except DeleteError as exc:  # the pointer already names another credential: leave it
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-    _audit(ctx, "credential.revoked", item)
+        data.update(item, revoked)
+        pointer = data.ref(ActiveCredentialItem, ActiveCredentialItem.sk_for(agent_id))
+        try:
+            data.delete(pointer, ActiveCredentialItem.client_id == item.client_id)
+        except ConditionFailed:
+            pass  # the pointer already names another credential: leave it
+
+    _record(data, write, "credential.revoked", item)
 
 
 def authenticate_client(presented: PresentedClient) -> CredentialItem:
@@ -263,13 +242,12 @@ def authenticate_client(presented: PresentedClient) -> CredentialItem:
 
     Every failure is the same ``invalid_client``: unknown, wrong secret, revoked, expired.
     """
-    try:
-        item = CredentialItem.get(
-            CredentialItem.pk_for(presented.client_id), CredentialItem.SK, consistent_read=True
-        )
-    except CredentialItem.DoesNotExist:
+    item = find_global(
+        CredentialItem, CredentialItem.pk_for(presented.client_id), CredentialItem.SK, consistent=True
+    )
+    if item is None:
         secret_matches(presented.client_secret, None)  # the same work as a hit
-        raise InvalidClient() from None
+        raise InvalidClient()
     now = _now()
     current = secret_matches(presented.client_secret, item.secret_hash)
     previous = secret_matches(presented.client_secret, item.previous_secret_hash)
