@@ -8,26 +8,27 @@ tag, one ``AGENTTAG#<tag>#<agent>`` item per tag, kept in the agent's transactio
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
-
-from agentgate.data.cursors import decode_cursor, encode_cursor
-from agentgate.data.transactions import cancellation_codes, transaction
-from agentgate.models import AgentItem, AgentTagItem, TenantItem, tenant_pk
-from agentgate.platform.errors import Conflict, DependencyUnavailable, Forbidden, NotFound
+from agentgate.data.ids import new_id
+from agentgate.data.pages import ItemPage
+from agentgate.data.tenant import TenantData, system_data, tenant_data
+from agentgate.data.transactions import ConditionFailed, Transaction
+from agentgate.models import AgentItem, AgentTagItem, TenantItem
+from agentgate.platform.errors import Conflict, Forbidden, NotFound
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.agents import Agent, AgentCreate, AgentPage, AgentQuery, AgentUpdate
-from agentgate.services import audit
 from agentgate.tiers import tier_limits
 
-AGENT_ID_PREFIX = "agt_"
+AGENT_ID_PREFIX = "agt"
 ACTIVE, PAUSED = "active", "paused"
 _AGENT_SK_PREFIX = "AGENT#"
 _MAX_ATTEMPTS = 5
+_MISSING = "No such agent."
+_BUSY = "Agents are being changed concurrently; retry."
 
 
 def _now() -> datetime:
@@ -35,11 +36,11 @@ def _now() -> datetime:
 
 
 def team_index_key(tenant_id: str, team: str) -> str:
-    return f"{tenant_pk(tenant_id)}#AGENTS#TEAM#{team}"
+    return system_data(tenant_id).index_key("AGENTS", "TEAM", team)
 
 
 def status_index_key(tenant_id: str, status: str) -> str:
-    return f"{tenant_pk(tenant_id)}#AGENTS#STATUS#{status}"
+    return system_data(tenant_id).index_key("AGENTS", "STATUS", status)
 
 
 def _tag_prefix(tag: str) -> str:
@@ -70,10 +71,7 @@ def _tags(item: AgentItem) -> list[str]:
 
 def get_item(ctx: TenantContext, agent_id: str) -> AgentItem:
     """The tenant's agent; another tenant's id is simply not found."""
-    try:
-        return AgentItem.get(ctx.pk, AgentItem.sk_for(agent_id), consistent_read=True)
-    except AgentItem.DoesNotExist:
-        raise NotFound("No such agent.") from None
+    return tenant_data(ctx).get(AgentItem, AgentItem.sk_for(agent_id), missing=_MISSING, consistent=True)
 
 
 def get(ctx: TenantContext, agent_id: str) -> Agent:
@@ -84,32 +82,23 @@ def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-def _tag_item(tenant_id: str, agent_id: str, tag: str) -> AgentTagItem:
-    return AgentTagItem(
-        tenant_pk(tenant_id),
-        AgentTagItem.sk_for(tag, agent_id),
-        tenant_id=tenant_id,
-        agent_id=agent_id,
-        tag=tag,
-    )
+def _tag_item(data: TenantData, agent_id: str, tag: str) -> AgentTagItem:
+    return data.new(AgentTagItem, AgentTagItem.sk_for(tag, agent_id), agent_id=agent_id, tag=tag)
 
 
 # --- create and delete: the tier limit -----------------------------------------------------------
 
 
 def create(ctx: TenantContext, request: AgentCreate) -> Agent:
-    try:
-        tenant = TenantItem.get(ctx.pk, TenantItem.SK, consistent_read=True)
-    except TenantItem.DoesNotExist:
-        raise NotFound("No such organisation.") from None
+    data = tenant_data(ctx)
+    tenant = data.get(TenantItem, TenantItem.SK, missing="No such organisation.", consistent=True)
     limit = tier_limits(tenant.tier).agent_limit
     now = _now()
-    agent_id = AGENT_ID_PREFIX + secrets.token_hex(8)
+    agent_id = new_id(AGENT_ID_PREFIX)
     tags = _unique(request.tags)
-    item = AgentItem(
-        ctx.pk,
+    item = data.new(
+        AgentItem,
         AgentItem.sk_for(agent_id),
-        tenant_id=ctx.tenant_id,
         agent_id=agent_id,
         name=request.name,
         description=request.description,
@@ -121,74 +110,64 @@ def create(ctx: TenantContext, request: AgentCreate) -> Agent:
         status=ACTIVE,
         scopes=set(request.scopes),
         created_at=now,
-        created_by=audit.actor_of(ctx),
+        created_by=data.actor,
         gsi1pk=team_index_key(ctx.tenant_id, request.team) if request.team else None,
         gsi1sk=f"{now.isoformat()}#{agent_id}" if request.team else None,
         gsi2pk=status_index_key(ctx.tenant_id, ACTIVE),
         gsi2sk=f"{now.isoformat()}#{agent_id}",
     )
-    for _attempt in range(_MAX_ATTEMPTS):
-        try:
-            with transaction() as tx:
-                tx.update(
-                    TenantItem(ctx.pk, TenantItem.SK),
-                    actions=[TenantItem.agent_count.add(1)],
-                    condition=TenantItem.pk.exists()
-                    & (TenantItem.agent_count.does_not_exist() | (TenantItem.agent_count < limit)),
-                )
-                tx.save(item, condition=AgentItem.pk.does_not_exist())
-                for tag in tags:
-                    tx.save(_tag_item(ctx.tenant_id, agent_id, tag))
-            break
-        except TransactWriteError as exc:
-            codes = cancellation_codes(exc)
-            # pynamodb sends puts before updates: the tenant's counter is the last item.
-            if codes[-1:] == ["ConditionalCheckFailed"]:
-                raise Forbidden(
-                    f"The {tenant.tier} tier allows {limit} agents; delete one or upgrade.", code="tier_limit"
-                ) from None
-            if (
-                "TransactionConflict" not in codes
-                and exc.cause_response_code != "TransactionConflictException"
-            ):
-                raise
-    else:
-        raise DependencyUnavailable(
-            "Agents are being changed concurrently; retry.", headers={"Retry-After": "1"}
+
+    def steps(tx: Transaction) -> None:
+        tx.update(
+            data.ref(TenantItem, TenantItem.SK),
+            [TenantItem.agent_count.add(1)],
+            TenantItem.pk.exists()
+            & (TenantItem.agent_count.does_not_exist() | (TenantItem.agent_count < limit)),
+            name="limit",
         )
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
-        action="agent.created",
-        target=f"agent:{agent_id}",
-        details={"name": request.name, "team": request.team, "scopes": sorted(request.scopes)},
-    )
+        tx.put(item, AgentItem.pk.does_not_exist(), name="agent")
+        for tag in tags:
+            tx.put(_tag_item(data, agent_id, tag))
+
+    try:
+        data.record(
+            lambda: data.transact(steps, attempts=_MAX_ATTEMPTS, busy_message=_BUSY),
+            action="agent.created",
+            target=f"agent:{agent_id}",
+            details={"name": request.name, "team": request.team, "scopes": sorted(request.scopes)},
+        )
+    except ConditionFailed as failed:
+        if "limit" in failed.failed:
+            raise Forbidden(
+                f"The {tenant.tier} tier allows {limit} agents; delete one or upgrade.", code="tier_limit"
+            ) from None
+        raise
     return to_schema(item)
 
 
 def delete(ctx: TenantContext, agent_id: str) -> None:
+    data = tenant_data(ctx)
     item = get_item(ctx, agent_id)
+
+    def steps(tx: Transaction) -> None:
+        tx.delete(item, AgentItem.pk.exists(), name="agent")
+        tx.update(
+            data.ref(TenantItem, TenantItem.SK), [TenantItem.agent_count.add(-1)], TenantItem.agent_count > 0
+        )
+        for tag in _tags(item):
+            tx.delete(_tag_item(data, agent_id, tag))
+
     try:
-        with transaction() as tx:
-            tx.delete(item, condition=AgentItem.pk.exists())  # deletes go first: the agent is item 0
-            tx.update(
-                TenantItem(ctx.pk, TenantItem.SK),
-                actions=[TenantItem.agent_count.add(-1)],
-                condition=TenantItem.agent_count > 0,
-            )
-            for tag in _tags(item):
-                tx.delete(_tag_item(ctx.tenant_id, agent_id, tag))
-    except TransactWriteError as exc:
-        if cancellation_codes(exc)[:1] == ["ConditionalCheckFailed"]:
-            raise NotFound("No such agent.") from None
+        data.record(
+            lambda: data.transact(steps),
+            action="agent.deleted",
+            target=f"agent:{agent_id}",
+            details={"name": item.name},
+        )
+    except ConditionFailed as failed:
+        if "agent" in failed.failed:
+            raise NotFound(_MISSING) from None
         raise
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
-        action="agent.deleted",
-        target=f"agent:{agent_id}",
-        details={"name": item.name},
-    )
 
 
 # --- change ---------------------------------------------------------------------------------------
@@ -231,92 +210,90 @@ def update(ctx: TenantContext, agent_id: str, request: AgentUpdate) -> Agent:
         return to_schema(item)
     now = _now()
     actions += [AgentItem.updated_at.set(now), AgentItem.version.add(1)]
+    data = tenant_data(ctx)
+
+    def steps(tx: Transaction) -> None:
+        tx.update(item, actions, AgentItem.version == item.version, name="agent")
+        for tag in set(old_tags) - set(new_tags):
+            tx.delete(_tag_item(data, agent_id, tag))
+        for tag in set(new_tags) - set(old_tags):
+            tx.put(_tag_item(data, agent_id, tag))
+
     try:
-        with transaction() as tx:
-            tx.update(item, actions=actions, condition=AgentItem.version == item.version)
-            for tag in set(old_tags) - set(new_tags):
-                tx.delete(_tag_item(ctx.tenant_id, agent_id, tag))
-            for tag in set(new_tags) - set(old_tags):
-                tx.save(_tag_item(ctx.tenant_id, agent_id, tag))
-    except TransactWriteError as exc:
-        # pynamodb sends deletes and puts (the tags) before updates: the agent is the last item.
-        if cancellation_codes(exc)[-1:] == ["ConditionalCheckFailed"]:
+        data.record(
+            lambda: data.transact(steps), action="agent.updated", target=f"agent:{agent_id}", details=changes
+        )
+    except ConditionFailed as failed:
+        if "agent" in failed.failed:
             raise Conflict("The agent changed meanwhile; read it and try again.", code="conflict") from None
         raise
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
-        action="agent.updated",
-        target=f"agent:{agent_id}",
-        details=changes,
-    )
     return get(ctx, agent_id)
 
 
 # --- pause and resume -----------------------------------------------------------------------------
 
 
-def _set_status(tenant_id: str, agent_id: str, *, to: str, reason: str | None) -> bool:
-    """Move one agent from the other status to ``to``; False when it is missing or already there."""
-    item = AgentItem(tenant_pk(tenant_id), AgentItem.sk_for(agent_id))
-    now = _now()
+def _set_status(data: TenantData, agent_id: str, *, to: str, reason: str | None) -> AgentItem:
+    """Move one agent from the other status to ``to``; ``ConditionFailed`` when missing or already there."""
     actions: list[Any] = [
         AgentItem.status.set(to),
-        AgentItem.gsi2pk.set(status_index_key(tenant_id, to)),
-        AgentItem.updated_at.set(now),
+        AgentItem.gsi2pk.set(status_index_key(data.tenant_id, to)),
+        AgentItem.updated_at.set(_now()),
         AgentItem.version.add(1),
         AgentItem.paused_reason.set(reason) if reason else AgentItem.paused_reason.remove(),
     ]
-    try:
-        item.update(actions=actions, condition=AgentItem.pk.exists() & (AgentItem.status != to))
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    item = data.ref(AgentItem, AgentItem.sk_for(agent_id))
+    return data.update(item, actions, AgentItem.pk.exists() & (AgentItem.status != to))
 
 
 def pause_agents(tenant_id: str, agent_ids: list[str], *, actor: str, reason: str) -> list[str]:
     """Pause the tenant's agents (those missing or already paused are skipped); returns the ids paused."""
-    from agentgate.services import events  # type: ignore[attr-defined]  # the governance area's module; imported when first needed
-
+    data = system_data(tenant_id, actor)
     paused = []
     for agent_id in _unique(agent_ids):
-        if _set_status(tenant_id, agent_id, to=PAUSED, reason=reason):
-            paused.append(agent_id)
-            audit.append(
-                tenant_id,
-                actor=actor,
+        try:
+            data.record(
+                partial(_set_status, data, agent_id, to=PAUSED, reason=reason),
                 action="agent.paused",
                 target=f"agent:{agent_id}",
                 details={"reason": reason},
+                event="agent.paused",
+                event_data={"agent_id": agent_id, "reason": reason, "actor": actor},
             )
-            events.emit(tenant_id, "agent.paused", {"agent_id": agent_id, "reason": reason, "actor": actor})
+        except ConditionFailed:
+            continue
+        paused.append(agent_id)
     return paused
 
 
 def resume_agents(tenant_id: str, agent_ids: list[str], *, actor: str) -> list[str]:
     """Resume the tenant's paused agents; returns the ids resumed."""
-    from agentgate.services import events  # type: ignore[attr-defined]
-
+    data = system_data(tenant_id, actor)
     resumed = []
     for agent_id in _unique(agent_ids):
-        if _set_status(tenant_id, agent_id, to=ACTIVE, reason=None):
-            resumed.append(agent_id)
-            audit.append(tenant_id, actor=actor, action="agent.resumed", target=f"agent:{agent_id}")
-            events.emit(tenant_id, "agent.resumed", {"agent_id": agent_id, "actor": actor})
+        try:
+            data.record(
+                partial(_set_status, data, agent_id, to=ACTIVE, reason=None),
+                action="agent.resumed",
+                target=f"agent:{agent_id}",
+                event="agent.resumed",
+                event_data={"agent_id": agent_id, "actor": actor},
+            )
+        except ConditionFailed:
+            continue
+        resumed.append(agent_id)
     return resumed
 
 
 def pause(ctx: TenantContext, agent_id: str, reason: str) -> Agent:
     get_item(ctx, agent_id)
-    pause_agents(ctx.tenant_id, [agent_id], actor=audit.actor_of(ctx), reason=reason)
+    pause_agents(ctx.tenant_id, [agent_id], actor=tenant_data(ctx).actor, reason=reason)
     return get(ctx, agent_id)
 
 
 def resume(ctx: TenantContext, agent_id: str) -> Agent:
     get_item(ctx, agent_id)
-    resume_agents(ctx.tenant_id, [agent_id], actor=audit.actor_of(ctx))
+    resume_agents(ctx.tenant_id, [agent_id], actor=tenant_data(ctx).actor)
     return get(ctx, agent_id)
 
 
@@ -330,41 +307,32 @@ def _matches(item: AgentItem, query: AgentQuery) -> bool:
 
 
 def _list_by_tag(ctx: TenantContext, query: AgentQuery, tag: str) -> AgentPage:
-    links = AgentTagItem.query(
-        ctx.pk,
-        AgentTagItem.sk.startswith(_tag_prefix(tag)),
-        limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, {"pk": ctx.pk}),
-    )
-    ids = [link.agent_id for link in links]
-    found = {a.agent_id: a for a in AgentItem.batch_get([(ctx.pk, AgentItem.sk_for(i)) for i in ids])}
+    data = tenant_data(ctx)
+    links = data.page(AgentTagItem, sk_prefix=_tag_prefix(tag), limit=query.limit, cursor=query.cursor)
+    ids = [link.agent_id for link in links.items]
+    found = {a.agent_id: a for a in data.batch_get(AgentItem, [AgentItem.sk_for(i) for i in ids])}
     items = [to_schema(found[i]) for i in ids if i in found and _matches(found[i], query)]
-    return AgentPage(items=items, next_cursor=encode_cursor(links.last_evaluated_key))
+    return AgentPage(items=items, next_cursor=links.next_cursor)
 
 
 def list_agents(ctx: TenantContext, query: AgentQuery) -> AgentPage:
     """One query per page: by tag, by team (gsi1), by status (gsi2) or all; the other filters apply on top."""
     if query.tag:
         return _list_by_tag(ctx, query, query.tag)
+    data = tenant_data(ctx)
+    page: ItemPage[AgentItem]
     if query.team:
-        key = team_index_key(ctx.tenant_id, query.team)
-        results = AgentItem.gsi1.query(
-            key,
-            filter_condition=(AgentItem.status == query.status) if query.status else None,
+        page = data.page(
+            AgentItem,
+            index="gsi1",
+            index_key=team_index_key(ctx.tenant_id, query.team),
+            filter=(AgentItem.status == query.status) if query.status else None,
             limit=query.limit,
-            last_evaluated_key=decode_cursor(query.cursor, {"gsi1pk": key}),
+            cursor=query.cursor,
         )
     elif query.status:
         key = status_index_key(ctx.tenant_id, query.status)
-        results = AgentItem.gsi2.query(
-            key, limit=query.limit, last_evaluated_key=decode_cursor(query.cursor, {"gsi2pk": key})
-        )
+        page = data.page(AgentItem, index="gsi2", index_key=key, limit=query.limit, cursor=query.cursor)
     else:
-        results = AgentItem.query(
-            ctx.pk,
-            AgentItem.sk.startswith(_AGENT_SK_PREFIX),
-            limit=query.limit,
-            last_evaluated_key=decode_cursor(query.cursor, {"pk": ctx.pk}),
-        )
-    items = [to_schema(item) for item in results]
-    return AgentPage(items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+        page = data.page(AgentItem, sk_prefix=_AGENT_SK_PREFIX, limit=query.limit, cursor=query.cursor)
+    return AgentPage(items=[to_schema(item) for item in page.items], next_cursor=page.next_cursor)

@@ -8,21 +8,22 @@ demoting each other at the same moment cannot leave the tenant without one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.update import Action
 
-from agentgate.data.cursors import decode_cursor, encode_cursor
-from agentgate.data.transactions import cancellation_codes, transaction
-from agentgate.models import MembershipItem, TenantItem, UserItem, tenant_pk
-from agentgate.platform.errors import Conflict, Forbidden, NotFound
+from agentgate.data.lookups import find_global
+from agentgate.data.tenant import TenantData, system_data, tenant_data
+from agentgate.data.transactions import ConditionFailed, Transaction
+from agentgate.models import MembershipItem, TenantItem, UserItem
+from agentgate.platform.errors import Conflict, DomainError, Forbidden
 from agentgate.platform.observability import logger
 from agentgate.platform.tenancy import Caller, Principal, Role, TenantContext
 from agentgate.schemas.common import PageQuery
 from agentgate.schemas.members import Member, MemberInvite, MemberPage, MemberUpdate
-from agentgate.services import audit
 from agentgate.services.tenants import cognito, error_code, user_attribute, user_pool
 
 _MEMBER_PREFIX = "MEMBER#"
@@ -30,13 +31,11 @@ _MEMBER_PREFIX = "MEMBER#"
 
 def context_for_user(sub: str, email: str | None = None) -> TenantContext | None:
     """The tenant context of a Cognito user (the authorizer's lookup); None when they belong nowhere."""
-    try:
-        user = UserItem.get(UserItem.pk_for(sub), UserItem.SK)
-    except UserItem.DoesNotExist:
+    user = find_global(UserItem, UserItem.pk_for(sub), UserItem.SK)
+    if user is None:
         return None
-    try:
-        tenant = TenantItem.get(tenant_pk(user.tenant_id), TenantItem.SK)
-    except TenantItem.DoesNotExist:
+    tenant = system_data(user.tenant_id).find(TenantItem, TenantItem.SK)
+    if tenant is None:
         return None
     principal = Principal(
         kind=Caller.USER, id=sub, role=Role(user.role), team=user.team, email=user.email or email
@@ -51,10 +50,9 @@ def _member(item: MembershipItem) -> Member:
 
 
 def _get(ctx: TenantContext, user_id: str) -> MembershipItem:
-    try:
-        return MembershipItem.get(ctx.pk, MembershipItem.sk_for(user_id), consistent_read=True)
-    except MembershipItem.DoesNotExist:
-        raise NotFound("No such member.") from None
+    return tenant_data(ctx).get(
+        MembershipItem, MembershipItem.sk_for(user_id), missing="No such member.", consistent=True
+    )
 
 
 def _actor_is_owner(ctx: TenantContext) -> bool:
@@ -67,14 +65,10 @@ def _require_owner_for_owners(ctx: TenantContext, *roles: str | None) -> None:
 
 
 def list_members(ctx: TenantContext, query: PageQuery) -> MemberPage:
-    results = MembershipItem.query(
-        ctx.pk,
-        MembershipItem.sk.startswith(_MEMBER_PREFIX),
-        limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, {"pk": ctx.pk}),
+    page = tenant_data(ctx).page(
+        MembershipItem, sk_prefix=_MEMBER_PREFIX, limit=query.limit, cursor=query.cursor
     )
-    items = [_member(item) for item in results]
-    return MemberPage(items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    return MemberPage(items=[_member(item) for item in page.items], next_cursor=page.next_cursor)
 
 
 def invite(ctx: TenantContext, request: MemberInvite) -> Member:
@@ -97,10 +91,10 @@ def invite(ctx: TenantContext, request: MemberInvite) -> Member:
         raise
     user_id = user_attribute(user["Attributes"], "sub")
     now = datetime.now(UTC)
-    item = MembershipItem(
-        ctx.pk,
+    data = tenant_data(ctx)
+    item = data.new(
+        MembershipItem,
         MembershipItem.sk_for(user_id),
-        tenant_id=ctx.tenant_id,
         user_id=user_id,
         email=request.email,
         role=request.role.value,
@@ -108,36 +102,36 @@ def invite(ctx: TenantContext, request: MemberInvite) -> Member:
         status="invited",
         created_at=now,
     )
-    try:
-        with transaction() as tx:
-            tx.save(item, condition=MembershipItem.pk.does_not_exist())
-            tx.save(
-                UserItem(
-                    UserItem.pk_for(user_id),
-                    UserItem.SK,
-                    user_id=user_id,
-                    tenant_id=ctx.tenant_id,
-                    email=request.email,
-                    role=request.role.value,
-                    team=request.team,
-                ),
-                condition=UserItem.pk.does_not_exist(),
+    user_lookup = UserItem(
+        UserItem.pk_for(user_id),
+        UserItem.SK,
+        user_id=user_id,
+        tenant_id=ctx.tenant_id,
+        email=request.email,
+        role=request.role.value,
+        team=request.team,
+    )
+
+    def steps(tx: Transaction) -> None:
+        tx.put(item, MembershipItem.pk.does_not_exist())
+        tx.put(user_lookup, UserItem.pk.does_not_exist())
+        if request.role is Role.OWNER:
+            tx.update(
+                data.ref(TenantItem, TenantItem.SK), [TenantItem.owner_count.add(1)], TenantItem.pk.exists()
             )
-            if request.role is Role.OWNER:
-                tx.update(
-                    TenantItem(ctx.pk, TenantItem.SK),
-                    actions=[TenantItem.owner_count.add(1)],
-                    condition=TenantItem.pk.exists(),
-                )
-    except (PynamoDBException, BotoCoreError):
+
+    def write() -> None:
         try:
-            cognito().admin_delete_user(UserPoolId=pool_id, Username=request.email)
-        except ClientError as exc:
-            logger.error("invite clean-up failed", extra={"error": error_code(exc)})
-        raise
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
+            data.transact(steps)
+        except (PynamoDBException, BotoCoreError, DomainError):
+            try:
+                cognito().admin_delete_user(UserPoolId=pool_id, Username=request.email)
+            except ClientError as exc:
+                logger.error("invite clean-up failed", extra={"error": error_code(exc)})
+            raise
+
+    data.record(
+        write,
         action="member.invited",
         target=f"user:{user_id}",
         details={"email": request.email, "role": request.role.value, "team": request.team},
@@ -149,25 +143,34 @@ def _owner_change(current: str, new: str) -> int:
     return (new == Role.OWNER.value) - (current == Role.OWNER.value)
 
 
-def _owner_count_action(tx: object, ctx: TenantContext, change: int) -> None:
+def _owner_count_action(tx: Transaction, data: TenantData, change: int) -> None:
     """Move ``owner_count`` by ``change`` in ``tx``; a decrease needs another owner to remain."""
     if change == 0:
         return
     condition = TenantItem.pk.exists()
     if change < 0:
         condition = condition & (TenantItem.owner_count > 1)
-    tx.update(  # type: ignore[attr-defined]
-        TenantItem(ctx.pk, TenantItem.SK), actions=[TenantItem.owner_count.add(change)], condition=condition
+    tx.update(
+        data.ref(TenantItem, TenantItem.SK), [TenantItem.owner_count.add(change)], condition, name="owners"
     )
 
 
-def _raise_for(exc: TransactWriteError) -> None:
-    codes = cancellation_codes(exc)
-    if codes[:1] == ["ConditionalCheckFailed"]:
-        raise Conflict("The member changed meanwhile; read it again.", code="conflict") from None
-    if "ConditionalCheckFailed" in codes[2:]:
-        raise Conflict("The last owner can be neither demoted nor removed.", code="last_owner") from None
-    raise exc
+def _member_change(data: TenantData, steps: Callable[[Transaction], None]) -> Callable[[], None]:
+    """The write of a member change: the transaction, its failed conditions named for the caller."""
+
+    def write() -> None:
+        try:
+            data.transact(steps)
+        except ConditionFailed as failed:
+            if "member" in failed.failed:
+                raise Conflict("The member changed meanwhile; read it again.", code="conflict") from None
+            if "owners" in failed.failed:
+                raise Conflict(
+                    "The last owner can be neither demoted nor removed.", code="last_owner"
+                ) from None
+            raise
+
+    return write
 
 
 def update(ctx: TenantContext, user_id: str, request: MemberUpdate) -> Member:
@@ -186,20 +189,15 @@ def update(ctx: TenantContext, user_id: str, request: MemberUpdate) -> Member:
     else:
         actions_member.append(MembershipItem.team.set(team))
         actions_user.append(UserItem.team.set(team))
-    try:
-        with transaction() as tx:
-            tx.update(item, actions=actions_member, condition=MembershipItem.role == item.role)
-            tx.update(
-                UserItem(UserItem.pk_for(user_id), UserItem.SK),
-                actions=actions_user,
-                condition=UserItem.pk.exists(),
-            )
-            _owner_count_action(tx, ctx, _owner_change(item.role, new_role))
-    except TransactWriteError as exc:
-        _raise_for(exc)
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
+    data = tenant_data(ctx)
+
+    def steps(tx: Transaction) -> None:
+        tx.update(item, actions_member, MembershipItem.role == item.role, name="member")
+        tx.update(UserItem(UserItem.pk_for(user_id), UserItem.SK), actions_user, UserItem.pk.exists())
+        _owner_count_action(tx, data, _owner_change(item.role, new_role))
+
+    data.record(
+        _member_change(data, steps),
         action="member.updated",
         target=f"user:{user_id}",
         details={"role": {"from": item.role, "to": new_role}, "team": {"from": item.team, "to": team}},
@@ -212,21 +210,23 @@ def remove(ctx: TenantContext, user_id: str) -> None:
     """Remove the membership and the person's Cognito user (a person belongs to one tenant)."""
     item = _get(ctx, user_id)
     _require_owner_for_owners(ctx, item.role)
-    try:
-        with transaction() as tx:
-            tx.delete(item, condition=MembershipItem.role == item.role)
-            tx.delete(UserItem(UserItem.pk_for(user_id), UserItem.SK))
-            _owner_count_action(tx, ctx, _owner_change(item.role, Role.VIEWER.value))
-    except TransactWriteError as exc:
-        _raise_for(exc)
-    try:
-        cognito().admin_delete_user(UserPoolId=user_pool()[0], Username=item.email)
-    except ClientError as exc:
-        if error_code(exc) != "UserNotFoundException":
-            raise
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
+    data = tenant_data(ctx)
+
+    def steps(tx: Transaction) -> None:
+        tx.delete(item, MembershipItem.role == item.role, name="member")
+        tx.delete(UserItem(UserItem.pk_for(user_id), UserItem.SK))
+        _owner_count_action(tx, data, _owner_change(item.role, Role.VIEWER.value))
+
+    def write() -> None:
+        _member_change(data, steps)()
+        try:
+            cognito().admin_delete_user(UserPoolId=user_pool()[0], Username=item.email)
+        except ClientError as exc:
+            if error_code(exc) != "UserNotFoundException":
+                raise
+
+    data.record(
+        write,
         action="member.removed",
         target=f"user:{user_id}",
         details={"email": item.email, "role": item.role},
