@@ -99,11 +99,11 @@ def _now() -> datetime:
 
 
 def _read_key_set() -> KeySet:
+    from agentgate.data.lookups import find_global
     from agentgate.models import SigningKeysItem
 
-    try:
-        item = SigningKeysItem.get(SigningKeysItem.KEY, SigningKeysItem.KEY)
-    except SigningKeysItem.DoesNotExist:
+    item = find_global(SigningKeysItem, SigningKeysItem.KEY, SigningKeysItem.KEY)
+    if item is None:
         key_id = client("kms").describe_key(KeyId=get_settings().signing_key_alias)["KeyMetadata"]["KeyId"]
         key = public_key(key_id)
         return KeySet(current=SigningKey(key_id, thumbprint(key), key))

@@ -21,6 +21,7 @@ from pynamodb.exceptions import PutError
 from pynamodb.expressions.condition import Condition
 
 from agentgate.auth.keys import ACTIVATION_DELAY_SECONDS, key_set_cache, public_key, retire_after, thumbprint
+from agentgate.data.lookups import find_global, put_global
 from agentgate.models import PublishedSigningKey, SigningKeysItem
 from agentgate.platform.aws import client
 from agentgate.platform.errors import Conflict
@@ -45,9 +46,8 @@ class Rotation:
 
 def _current_item() -> SigningKeysItem:
     """The stored key set; before the first rotation, the key behind the alias at version 0."""
-    try:
-        return SigningKeysItem.get(SigningKeysItem.KEY, SigningKeysItem.KEY, consistent_read=True)
-    except SigningKeysItem.DoesNotExist:
+    stored = find_global(SigningKeysItem, SigningKeysItem.KEY, SigningKeysItem.KEY, consistent=True)
+    if stored is None:
         key_id = client("kms").describe_key(KeyId=get_settings().signing_key_alias)["KeyMetadata"]["KeyId"]
         return SigningKeysItem(
             SigningKeysItem.KEY,
@@ -57,6 +57,7 @@ def _current_item() -> SigningKeysItem:
             previous=[],
             version=0,
         )
+    return stored
 
 
 def rotate_signing_key(now: datetime | None = None) -> Rotation:
@@ -90,11 +91,13 @@ def rotate_signing_key(now: datetime | None = None) -> Rotation:
         SigningKeysItem.pk.does_not_exist() if version == 0 else SigningKeysItem.version == version
     )
     try:
-        item.save(condition=condition)
-    except PutError as exc:
+        put_global(
+            item,
+            condition,
+            or_raise=Conflict("Another rotation ran meanwhile; retry.", code="rotation_conflict"),
+        )
+    except (Conflict, PutError):
         kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)  # never used: nothing signed with it
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict("Another rotation ran meanwhile; retry.", code="rotation_conflict") from exc
         raise
     kms.update_alias(AliasName=get_settings().signing_key_alias, TargetKeyId=key_id)
     key_set_cache.clear()

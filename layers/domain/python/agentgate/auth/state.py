@@ -12,14 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentgate.models import AgentItem, RevokedTokenItem, TenantItem, tenant_pk
+from pynamodb.models import Model
+
+from agentgate.data.batch import batch_get_many
+from agentgate.data.tenant import tenant_key
+from agentgate.models import AgentItem, RevokedTokenItem, TenantItem
 from agentgate.platform.aws import client
-from agentgate.platform.settings import get_settings
 
 PAUSED = "paused"
 # How long the authorizer trusts a status it read: a pause reaches a warm container within this.
 STATE_CACHE_SECONDS = 5.0
-_MAX_BATCH_ROUNDS = 5
 
 
 @dataclass(frozen=True)
@@ -45,36 +47,21 @@ class PrincipalState:
 
 def load_state(tenant_id: str, agent_ids: Iterable[str], jti: str | None = None) -> PrincipalState:
     """One strongly consistent BatchGetItem for the tenant, the agents and the revoked-jti marker."""
-    pk = tenant_pk(tenant_id)
-    keys = [(pk, TenantItem.SK)] + [(pk, AgentItem.sk_for(a)) for a in dict.fromkeys(agent_ids)]
+    pk = tenant_key(tenant_id)
+    requests: list[tuple[type[Model], str, str]] = [(TenantItem, pk, TenantItem.SK)]
+    requests += [(AgentItem, pk, AgentItem.sk_for(a)) for a in dict.fromkeys(agent_ids)]
     if jti:
-        keys.append((RevokedTokenItem.pk_for(jti), RevokedTokenItem.SK))
-    table = get_settings().table_name
-    request: dict[str, Any] = {
-        table: {"Keys": [{"pk": {"S": p}, "sk": {"S": s}} for p, s in keys], "ConsistentRead": True}
-    }
-    found: list[dict[str, Any]] = []
-    dynamodb = client("dynamodb")
-    for _ in range(_MAX_BATCH_ROUNDS):
-        response = dynamodb.batch_get_item(RequestItems=request)
-        found.extend(response.get("Responses", {}).get(table, []))
-        request = response.get("UnprocessedKeys") or {}
-        if not request:
-            break
-    else:
-        raise RuntimeError("DynamoDB left keys unprocessed after retries")
+        requests.append((RevokedTokenItem, RevokedTokenItem.pk_for(jti), RevokedTokenItem.SK))
     tenant: TenantItem | None = None
     agents: dict[str, AgentItem] = {}
     revoked = False
-    for raw in found:
-        sk = raw["sk"]["S"]
-        if sk == TenantItem.SK:
-            tenant = TenantItem.from_raw_data(raw)
-        elif sk == RevokedTokenItem.SK:
+    for item in batch_get_many(requests, consistent=True):
+        if isinstance(item, TenantItem):
+            tenant = item
+        elif isinstance(item, RevokedTokenItem):
             revoked = True
-        else:
-            agent = AgentItem.from_raw_data(raw)
-            agents[agent.agent_id] = agent
+        elif isinstance(item, AgentItem):
+            agents[item.agent_id] = item
     return PrincipalState(tenant=tenant, agents=agents, revoked=revoked)
 
 

@@ -31,9 +31,17 @@ def _keys_of(item: Model) -> dict[str, Any]:
 
 def batch_get(model: type[M], keys: Iterable[tuple[str, str]], *, consistent: bool = False) -> list[M]:
     """The items that exist, in the order of ``keys`` (duplicates read once)."""
-    wanted = list(dict.fromkeys(keys))
+    return batch_get_many([(model, pk, sk) for pk, sk in keys], consistent=consistent)  # type: ignore[return-value]
+
+
+def batch_get_many(
+    requests: Iterable[tuple[type[Model], str, str]], *, consistent: bool = False
+) -> list[Model]:
+    """Items of several classes in one BatchGetItem: ``(class, pk, sk)`` each; those that exist, in order."""
+    models = {(pk, sk): model for model, pk, sk in requests}
+    wanted = list(models)
     table = get_settings().table_name
-    found: dict[tuple[str, str], M] = {}
+    found: dict[tuple[str, str], Model] = {}
     for start in range(0, len(wanted), GET_MAX):
         pending: dict[str, Any] = {
             table: {
@@ -44,8 +52,8 @@ def batch_get(model: type[M], keys: Iterable[tuple[str, str]], *, consistent: bo
         for attempt in range(retries.ATTEMPTS):
             response = client("dynamodb").batch_get_item(RequestItems=pending)
             for raw in response.get("Responses", {}).get(table, []):
-                item = model.from_raw_data(raw)
-                found[(raw["pk"]["S"], raw["sk"]["S"])] = item
+                key = (raw["pk"]["S"], raw["sk"]["S"])
+                found[key] = models[key].from_raw_data(raw)
             pending = response.get("UnprocessedKeys") or {}
             if not pending:
                 break

@@ -11,26 +11,31 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
+
+from typing_extensions import Unpack
 
 T = TypeVar("T")
 
 
-def record(
-    tenant_id: str,
-    actor: str,
-    write: Callable[[], T] | None,
-    *,
-    action: str,
-    target: str,
-    details: Mapping[str, Any] | None = None,
-    event: str | None = None,
-    event_data: Mapping[str, Any] | None = None,
-) -> T | None:
-    """Run ``write`` (if any), append ``action`` on ``target`` to the audit chain, emit ``event``.
+class _Required(TypedDict):
+    action: str  # what the audit chain records: "agent.paused"
+    target: str  # on what: "agent:agt_..."
 
-    ``event_data`` defaults to the audit details; returns what ``write`` returned.
+
+class Change(_Required, total=False):
+    details: Mapping[str, Any] | None
+    event: str | None  # the domain event (webhooks), when the change has one
+    event_data: Mapping[str, Any] | None  # the event's data; the audit details when absent
+
+
+def record(tenant_id: str, actor: str, write: Callable[[], T] | None, **change: Unpack[Change]) -> T | None:
+    """Run ``write`` (if any), append the change's action on its target to the audit chain, emit its event.
+
+    Returns what ``write`` returned.
     """
+    action, target = change["action"], change["target"]
+    details, event, event_data = change.get("details"), change.get("event"), change.get("event_data")
     result = write() if write is not None else None
     audit = importlib.import_module("agentgate.services.audit")
     audit.append(tenant_id, actor=actor, action=action, target=target, details=dict(details or {}))

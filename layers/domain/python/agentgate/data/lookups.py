@@ -7,6 +7,7 @@ only way to a tenant's partition is ``TenantData``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TypeVar
 
 from pynamodb.expressions.condition import Condition
@@ -59,3 +60,11 @@ def delete_global(
 ) -> None:
     _global(item.pk)  # type: ignore[attr-defined]
     writes.delete(item, condition, or_raise=or_raise)
+
+
+def query_global(model: type[M], pk: str, *, index: str | None = None) -> Iterator[M]:
+    """Every item of a global partition, of the table or of a GSI (the tenants active on a day, every
+    tenant's audit head), for the platform's timers."""
+    source = model if index is None else getattr(model, index)
+    found: Iterator[M] = source.query(_global(pk))
+    return found

@@ -1,19 +1,23 @@
-"""Reading one partition (of the table or of a GSI): keyset pages and whole listings.
+"""Reading one partition (of the table or of a GSI): keyset pages, whole listings and streams.
 
 A page holds at most ``limit`` items that pass the filter; it keeps reading DynamoDB pages until
 it has them (up to ``MAX_READS`` reads, so a sparse filter costs bounded work), and its cursor is
 the key of the last item it returned, so the next page starts right after it whether it stopped
 at a DynamoDB page boundary or in the middle of one. One codec (``data.cursors``) encodes every
-cursor, checked on the way back in against the partition the page reads.
+cursor, checked on the way back in against the partition and the sort-key range the page reads.
+
+Which part of the partition is read is a ``KeyRange`` (keyword arguments): the index, the sort-key
+prefix or bounds (inclusive), the filter, the order and the read consistency.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.models import Model
+from typing_extensions import Unpack
 
 from agentgate.data.cursors import decode_cursor, encode_cursor
 from agentgate.data.pages import MAX_LIMIT, ItemPage, bounded_limit
@@ -24,6 +28,17 @@ M = TypeVar("M", bound=Model)
 MAX_READS = 8
 
 
+class KeyRange(TypedDict, total=False):
+    index: str | None  # None: the table; "gsi1" / "gsi2": that index
+    sk_prefix: str | None
+    sk_between: tuple[str, str] | None
+    sk_from: str | None
+    sk_to: str | None
+    filter: Condition | None
+    newest_first: bool
+    consistent: bool  # the table only: a GSI is never read consistently
+
+
 def _key_names(index: str | None) -> tuple[str, str]:
     if index is None:
         return PARTITION_KEY, SORT_KEY
@@ -32,33 +47,27 @@ def _key_names(index: str | None) -> tuple[str, str]:
     return INDEXES[index]
 
 
-def _bounds(
-    sk_between: tuple[str, str] | None, sk_from: str | None, sk_to: str | None
-) -> tuple[str | None, str | None] | None:
-    if sk_between is not None and (sk_from is not None or sk_to is not None):
+def _bounds(where: KeyRange) -> tuple[str | None, str | None] | None:
+    between, low, high = where.get("sk_between"), where.get("sk_from"), where.get("sk_to")
+    if between is not None and (low is not None or high is not None):
         raise ValueError("sk_between or sk_from/sk_to, not both")
-    if sk_between is not None:
-        return sk_between
-    if sk_from is None and sk_to is None:
+    if between is not None:
+        return between
+    if low is None and high is None:
         return None
-    return (sk_from, sk_to)
-
-
-def range_condition(
-    model: type[Model],
-    index: str | None,
-    sk_prefix: str | None,
-    sk_between: tuple[str, str] | None,
-    sk_from: str | None = None,
-    sk_to: str | None = None,
-) -> Condition | None:
-    """The sort-key condition on the table's ``sk`` or the index's sort key (bounds inclusive)."""
-    attribute = getattr(model, _key_names(index)[1])
-    bounds = _bounds(sk_between, sk_from, sk_to)
-    if sk_prefix is not None and bounds is not None:
+    if where.get("sk_prefix") is not None:
         raise ValueError("sk_prefix or bounds, not both")
-    if sk_prefix is not None:
-        condition: Condition = attribute.startswith(sk_prefix)
+    return (low, high)
+
+
+def range_condition(model: type[Model], where: KeyRange) -> Condition | None:
+    """The sort-key condition on the table's ``sk`` or the index's sort key (bounds inclusive)."""
+    attribute = getattr(model, _key_names(where.get("index"))[1])
+    prefix, bounds = where.get("sk_prefix"), _bounds(where)
+    if prefix is not None:
+        if bounds is not None:
+            raise ValueError("sk_prefix or bounds, not both")
+        condition: Condition = attribute.startswith(prefix)
         return condition
     if bounds is None:
         return None
@@ -72,26 +81,17 @@ def range_condition(
     return condition
 
 
-def _source(model: type[M], index: str | None) -> Any:
-    return model if index is None else getattr(model, index)
-
-
-def _start_key(
-    cursor: str | None,
-    hash_name: str,
-    hash_key: str,
-    range_name: str,
-    sk_prefix: str | None,
-    bounds: tuple[str | None, str | None] | None,
-) -> dict[str, Any] | None:
+def _start_key(cursor: str | None, hash_key: str, where: KeyRange) -> dict[str, Any] | None:
     """The decoded cursor, which must also lie in the listing's sort-key range (not another listing's)."""
+    hash_name, range_name = _key_names(where.get("index"))
     start = decode_cursor(cursor, {hash_name: hash_key})
     if start is None:
         return None
     position = start.get(range_name, {}).get("S", "")
-    low, high = bounds or (None, None)
+    prefix = where.get("sk_prefix")
+    low, high = _bounds(where) or (None, None)
     inside = (
-        (sk_prefix is None or position.startswith(sk_prefix))
+        (prefix is None or position.startswith(prefix))
         and (low is None or low <= position)
         and (high is None or position <= high)
     )
@@ -100,35 +100,32 @@ def _start_key(
     return start
 
 
+def _query(model: type[M], hash_key: str, where: KeyRange, **options: Any) -> Any:
+    index = where.get("index")
+    source: Any = model if index is None else getattr(model, index)
+    return source.query(
+        hash_key,
+        range_condition(model, where),
+        filter_condition=where.get("filter"),
+        scan_index_forward=not where.get("newest_first", False),
+        consistent_read=where.get("consistent", False) if index is None else False,
+        **options,
+    )
+
+
 def page(
     model: type[M],
     hash_key: str,
     *,
-    index: str | None = None,
-    sk_prefix: str | None = None,
-    sk_between: tuple[str, str] | None = None,
-    sk_from: str | None = None,
-    sk_to: str | None = None,
-    filter: Condition | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-    newest_first: bool = False,
-    consistent: bool = False,
     max_limit: int = MAX_LIMIT,
+    **where: Unpack[KeyRange],
 ) -> ItemPage[M]:
     size = bounded_limit(limit, maximum=max_limit)
-    hash_name, range_name = _key_names(index)
-    key_names = {PARTITION_KEY, SORT_KEY, hash_name, range_name}
-    results = _source(model, index).query(
-        hash_key,
-        range_condition(model, index, sk_prefix, sk_between, sk_from, sk_to),
-        filter_condition=filter,
-        scan_index_forward=not newest_first,
-        consistent_read=consistent if index is None else False,
-        last_evaluated_key=_start_key(
-            cursor, hash_name, hash_key, range_name, sk_prefix, _bounds(sk_between, sk_from, sk_to)
-        ),
-        page_size=size,
+    key_names = {PARTITION_KEY, SORT_KEY, *_key_names(where.get("index"))}
+    results = _query(
+        model, hash_key, where, last_evaluated_key=_start_key(cursor, hash_key, where), page_size=size
     )
     items: list[M] = []
     for reads, raw_page in enumerate(results.page_iter, start=1):
@@ -148,28 +145,10 @@ def page(
 
 
 def query_all(
-    model: type[M],
-    hash_key: str,
-    *,
-    index: str | None = None,
-    sk_prefix: str | None = None,
-    sk_between: tuple[str, str] | None = None,
-    sk_from: str | None = None,
-    sk_to: str | None = None,
-    filter: Condition | None = None,
-    newest_first: bool = False,
-    consistent: bool = False,
-    limit: int | None = None,
+    model: type[M], hash_key: str, *, limit: int | None = None, **where: Unpack[KeyRange]
 ) -> Iterator[M]:
     """Every item of the partition that passes the filter (or the first ``limit``), read lazily."""
-    results: Iterator[M] = _source(model, index).query(
-        hash_key,
-        range_condition(model, index, sk_prefix, sk_between, sk_from, sk_to),
-        filter_condition=filter,
-        scan_index_forward=not newest_first,
-        consistent_read=consistent if index is None else False,
-        limit=limit,
-    )
+    results: Iterator[M] = _query(model, hash_key, where, limit=limit)
     return results
 
 
@@ -202,24 +181,12 @@ def stream(
     hash_key: str,
     *,
     limit: int,
-    index: str | None = None,
-    sk_from: str | None = None,
-    sk_to: str | None = None,
-    filter: Condition | None = None,
-    newest_first: bool = False,
     cursor: str | None = None,
     page_size: int = 500,
+    **where: Unpack[KeyRange],
 ) -> ItemStream[M]:
-    hash_name, range_name = _key_names(index)
-    results = _source(model, index).query(
-        hash_key,
-        range_condition(model, index, None, None, sk_from, sk_to),
-        filter_condition=filter,
-        scan_index_forward=not newest_first,
-        limit=limit,
-        page_size=min(limit, page_size),
-        last_evaluated_key=_start_key(
-            cursor, hash_name, hash_key, range_name, None, _bounds(None, sk_from, sk_to)
-        ),
+    start = _start_key(cursor, hash_key, where)
+    results = _query(
+        model, hash_key, where, limit=limit, page_size=min(limit, page_size), last_evaluated_key=start
     )
     return ItemStream(results, limit)

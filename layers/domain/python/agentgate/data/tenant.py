@@ -11,12 +11,13 @@ construction rather than by care.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
+from typing_extensions import Unpack
 
 from agentgate.data import batch, changes, queries, retries, writes
 from agentgate.data.pages import MAX_LIMIT, ItemPage
@@ -27,6 +28,18 @@ from agentgate.platform.tenancy import TenantContext
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
 TENANT_PREFIX = "TENANT#"
+
+
+_PARTITION_NAMES = frozenset({"index_parts", "index_key"})
+
+
+class TenantRange(queries.KeyRange, total=False):
+    """A ``KeyRange`` whose GSI partition is named inside the tenant."""
+
+    index_parts: Iterable[str]
+    index_key: str | None
+
+
 _INDEX_HASH_ATTRIBUTES = ("gsi1pk", "gsi2pk")
 
 
@@ -66,7 +79,7 @@ class TenantData:
         """An item by key alone, to update or delete without reading it first."""
         return model(self.pk, sk)
 
-    def new(self, model: type[M], sk: str, **attributes: Any) -> M:
+    def new(self, model: type[M], sk: str, /, **attributes: Any) -> M:
         """A new item of the tenant; ``tenant_id`` is filled in when the class has that attribute."""
         if "tenant_id" in model.get_attributes() and "tenant_id" not in attributes:
             attributes["tenant_id"] = self.tenant_id
@@ -103,109 +116,46 @@ class TenantData:
         self,
         model: type[M],
         *,
-        sk_prefix: str | None = None,
-        sk_between: tuple[str, str] | None = None,
-        sk_from: str | None = None,
-        sk_to: str | None = None,
-        index: str | None = None,
-        index_parts: Iterable[str] = (),
-        index_key: str | None = None,
-        filter: Condition | None = None,
         limit: int | None = None,
         cursor: str | None = None,
-        newest_first: bool = False,
-        consistent: bool = False,
         max_limit: int = MAX_LIMIT,
+        **where: Unpack[TenantRange],
     ) -> ItemPage[M]:
         """A page of the tenant's items, of the table (``sk_prefix``) or of a GSI (``index`` and
         ``index_key``, as the item class builds it, or ``index_parts`` joined after the tenant's key)."""
-        return queries.page(
-            model,
-            self._hash_key(index, index_parts, index_key),
-            index=index,
-            sk_prefix=sk_prefix,
-            sk_between=sk_between,
-            sk_from=sk_from,
-            sk_to=sk_to,
-            filter=filter,
-            limit=limit,
-            cursor=cursor,
-            newest_first=newest_first,
-            consistent=consistent,
-            max_limit=max_limit,
-        )
+        hash_key, key_range = self._partition(where)
+        return queries.page(model, hash_key, limit=limit, cursor=cursor, max_limit=max_limit, **key_range)
 
-    def query(
-        self,
-        model: type[M],
-        *,
-        sk_prefix: str | None = None,
-        sk_between: tuple[str, str] | None = None,
-        sk_from: str | None = None,
-        sk_to: str | None = None,
-        index: str | None = None,
-        index_parts: Iterable[str] = (),
-        index_key: str | None = None,
-        filter: Condition | None = None,
-        newest_first: bool = False,
-        consistent: bool = False,
-        limit: int | None = None,
-    ) -> Iterator[M]:
+    def query(self, model: type[M], *, limit: int | None = None, **where: Unpack[TenantRange]) -> Iterator[M]:
         """Every matching item of the tenant (for work over a whole listing, not for a list route)."""
-        return queries.query_all(
-            model,
-            self._hash_key(index, index_parts, index_key),
-            index=index,
-            sk_prefix=sk_prefix,
-            sk_between=sk_between,
-            sk_from=sk_from,
-            sk_to=sk_to,
-            filter=filter,
-            newest_first=newest_first,
-            consistent=consistent,
-            limit=limit,
-        )
+        hash_key, key_range = self._partition(where)
+        return queries.query_all(model, hash_key, limit=limit, **key_range)
 
     def stream(
-        self,
-        model: type[M],
-        *,
-        limit: int,
-        index: str | None = None,
-        index_key: str | None = None,
-        sk_from: str | None = None,
-        sk_to: str | None = None,
-        filter: Condition | None = None,
-        newest_first: bool = False,
-        cursor: str | None = None,
+        self, model: type[M], *, limit: int, cursor: str | None = None, **where: Unpack[TenantRange]
     ) -> queries.ItemStream[M]:
         """Up to ``limit`` items read lazily (for an export too big for one page), then a cursor."""
-        return queries.stream(
-            model,
-            self._hash_key(index, (), index_key),
-            limit=limit,
-            index=index,
-            sk_from=sk_from,
-            sk_to=sk_to,
-            filter=filter,
-            newest_first=newest_first,
-            cursor=cursor,
-        )
+        hash_key, key_range = self._partition(where)
+        return queries.stream(model, hash_key, limit=limit, cursor=cursor, **key_range)
 
-    def _hash_key(self, index: str | None, parts: Iterable[str], key: str | None) -> str:
-        """The partition to read; an index key (built by the item class) must be inside the tenant."""
-        parts = tuple(parts)
-        if index is None:
+    def _partition(self, where: TenantRange) -> tuple[str, queries.KeyRange]:
+        """The partition to read, and the rest of the range; an index key must be inside the tenant."""
+        parts: tuple[str, ...] = tuple(where.get("index_parts") or ())
+        key: str | None = where.get("index_key")
+        key_range = cast(
+            queries.KeyRange, {name: value for name, value in where.items() if name not in _PARTITION_NAMES}
+        )
+        if where.get("index") is None:
             if parts or key:
                 raise ValueError("index_parts and index_key need an index")
-            return self.pk
+            return self.pk, key_range
         if key is not None:
             if parts or not key.startswith(self.pk + "#"):
                 raise ValueError("an index key of another tenant, or both index_key and index_parts")
-            return key
+            return key, key_range
         if not parts:
             raise ValueError("an index query names its partition (index_key or index_parts)")
-        return self.index_key(*parts)
+        return self.index_key(*parts), key_range
 
     def batch_get(self, model: type[M], sks: Iterable[str], *, consistent: bool = False) -> list[M]:
         """The tenant's items under ``sks`` that exist, in that order."""
@@ -254,27 +204,12 @@ class TenantData:
 
     # --- a change of state ------------------------------------------------------------------------
 
-    def record(
-        self,
-        write: Callable[[], T] | None,
-        *,
-        action: str,
-        target: str,
-        details: Mapping[str, Any] | None = None,
-        event: str | None = None,
-        event_data: Mapping[str, Any] | None = None,
-    ) -> T | None:
-        """Make a change: the write, then its audit entry, then its domain event (see ``data.changes``)."""
-        return changes.record(
-            self.tenant_id,
-            self.actor,
-            write,
-            action=action,
-            target=target,
-            details=details,
-            event=event,
-            event_data=event_data,
-        )
+    def record(self, write: Callable[[], T] | None, **change: Unpack[changes.Change]) -> T | None:
+        """Make a change: the write, then its audit entry, then its domain event (see ``data.changes``).
+
+        ``change``: ``action``, ``target``, and optionally ``details``, ``event`` and ``event_data``.
+        """
+        return changes.record(self.tenant_id, self.actor, write, **change)
 
 
 def tenant_data(ctx: TenantContext) -> TenantData:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from agentgate.platform.errors import field_error
+from agentgate.data.pages import CURSOR_MAX_LENGTH
 from agentgate.schemas.common import Money, PageQuery, RequestModel, ResponseModel
 
 # Limits of ingestion (API.md names the first two; the third is ours, documented in the OpenAPI).
@@ -178,31 +176,4 @@ class ExportQuery(RequestModel):
     to: AwareDatetime | None = None
     agent_id: str | None = Field(default=None, max_length=128)
     limit: int = Field(default=10_000, ge=1, le=50_000)
-    cursor: str | None = Field(default=None, max_length=2048)
-
-
-# --- opaque cursors -------------------------------------------------------------------------------
-
-
-def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
-    """DynamoDB's last evaluated key as an opaque, URL-safe string."""
-    if not last_evaluated_key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(last_evaluated_key, sort_keys=True).encode()).decode()
-
-
-def decode_cursor(cursor: str | None, expected: dict[str, str]) -> dict[str, Any] | None:
-    """The key back; a cursor that is malformed or belongs to another listing (or tenant) is a 400."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        valid = isinstance(key, dict) and all(
-            isinstance(key.get(name), dict) and key[name].get("S") == value
-            for name, value in expected.items()
-        )
-    except (ValueError, UnicodeDecodeError):
-        valid = False
-    if not valid:
-        raise field_error("cursor", "not a cursor of this listing")
-    return key
+    cursor: str | None = Field(default=None, max_length=CURSOR_MAX_LENGTH)

@@ -246,43 +246,39 @@ def _set_status(data: TenantData, agent_id: str, *, to: str, reason: str | None)
     return data.update(item, actions, AgentItem.pk.exists() & (AgentItem.status != to))
 
 
-def pause_agents(tenant_id: str, agent_ids: list[str], *, actor: str, reason: str) -> list[str]:
-    """Pause the tenant's agents (those missing or already paused are skipped); returns the ids paused."""
+def _switch_agents(
+    tenant_id: str, agent_ids: list[str], *, actor: str, to: str, reason: str | None
+) -> list[str]:
+    """Move each agent to ``to`` with its audit entry and ``agent.paused`` / ``agent.resumed`` event;
+    those missing or already there are skipped. Returns the ids moved."""
     data = system_data(tenant_id, actor)
-    paused = []
+    action = "agent.paused" if to == PAUSED else "agent.resumed"
+    moved = []
     for agent_id in _unique(agent_ids):
+        event_data = {"agent_id": agent_id, "actor": actor} | ({"reason": reason} if reason else {})
         try:
             data.record(
-                partial(_set_status, data, agent_id, to=PAUSED, reason=reason),
-                action="agent.paused",
+                partial(_set_status, data, agent_id, to=to, reason=reason),
+                action=action,
                 target=f"agent:{agent_id}",
-                details={"reason": reason},
-                event="agent.paused",
-                event_data={"agent_id": agent_id, "reason": reason, "actor": actor},
+                details={"reason": reason} if reason else None,
+                event=action,
+                event_data=event_data,
             )
         except ConditionFailed:
             continue
-        paused.append(agent_id)
-    return paused
+        moved.append(agent_id)
+    return moved
+
+
+def pause_agents(tenant_id: str, agent_ids: list[str], *, actor: str, reason: str) -> list[str]:
+    """Pause the tenant's agents (those missing or already paused are skipped); returns the ids paused."""
+    return _switch_agents(tenant_id, agent_ids, actor=actor, to=PAUSED, reason=reason)
 
 
 def resume_agents(tenant_id: str, agent_ids: list[str], *, actor: str) -> list[str]:
     """Resume the tenant's paused agents; returns the ids resumed."""
-    data = system_data(tenant_id, actor)
-    resumed = []
-    for agent_id in _unique(agent_ids):
-        try:
-            data.record(
-                partial(_set_status, data, agent_id, to=ACTIVE, reason=None),
-                action="agent.resumed",
-                target=f"agent:{agent_id}",
-                event="agent.resumed",
-                event_data={"agent_id": agent_id, "actor": actor},
-            )
-        except ConditionFailed:
-            continue
-        resumed.append(agent_id)
-    return resumed
+    return _switch_agents(tenant_id, agent_ids, actor=actor, to=ACTIVE, reason=None)
 
 
 def pause(ctx: TenantContext, agent_id: str, reason: str) -> Agent:

@@ -14,13 +14,16 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import AwareDatetime, BaseModel, Field
 
+from agentgate.data.counters import counter_update, put_if_absent, write_counted
+from agentgate.data.ids import new_id
+from agentgate.data.lookups import put_global, query_global
+from agentgate.data.tenant import system_data
 from agentgate.models import (
     AgentItem,
     AnalyticsActiveTenantItem,
@@ -29,7 +32,6 @@ from agentgate.models import (
     AnalyticsSeenItem,
     CostDayItem,
     TenantItem,
-    tenant_pk,
 )
 from agentgate.platform.aws import client
 from agentgate.platform.observability import logger
@@ -47,7 +49,7 @@ from agentgate.schemas.analytics import (
     TokenTrend,
 )
 from agentgate.services import costs
-from agentgate.services.runs import PoisonRecord, counter_update, dead_letter, is_duplicate
+from agentgate.services.runs import PoisonRecord, dead_letter
 from agentgate.tiers import tier_limits
 
 Kind = Literal["token_issued", "api_call", "authorization"]
@@ -70,7 +72,7 @@ def record(tenant_id: str, kind: str, **dims: Any) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown analytics kind {kind!r}")
     payload = {
-        "id": uuid.uuid4().hex,
+        "id": new_id("anr"),
         "tenant_id": tenant_id,
         "kind": kind,
         "at": datetime.now(UTC).isoformat(),
@@ -93,17 +95,14 @@ class AnalyticsRecorder:
     """Counts the records of one consumer batch; caches each tenant's tier per batch."""
 
     def __init__(self) -> None:
-        self.dynamodb = client("dynamodb")
         self.table = get_settings().table_name
         self._tiers: dict[str, str] = {}
         self._active: set[tuple[str, str]] = set()  # (day, tenant) marked in this batch
 
     def tier(self, tenant_id: str) -> str:
         if tenant_id not in self._tiers:
-            try:
-                self._tiers[tenant_id] = TenantItem.get(tenant_pk(tenant_id), TenantItem.SK).tier
-            except TenantItem.DoesNotExist:
-                self._tiers[tenant_id] = "free"
+            tenant = system_data(tenant_id).find(TenantItem, TenantItem.SK)
+            self._tiers[tenant_id] = tenant.tier if tenant else "free"
         return self._tiers[tenant_id]
 
     def process(self, data: str, *, partition_key: str, sequence_number: str) -> str:
@@ -132,25 +131,19 @@ class AnalyticsRecorder:
             adds[decision] = 1
         if item.kind == "api_call" and int(item.dims.get("status") or 0) >= 400:
             adds["errors"] = 1
-        pk = tenant_pk(item.tenant_id)
-        seen = {
-            "Put": {
-                "TableName": self.table,
-                "Item": AnalyticsSeenItem(
-                    pk, AnalyticsSeenItem.sk_for(item.id), expires_at=datetime.now(UTC) + SEEN_TTL
-                ).serialize(),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        }
+        data = system_data(item.tenant_id)
+        pk = data.pk
+        seen = put_if_absent(
+            self.table,
+            data.new(
+                AnalyticsSeenItem, AnalyticsSeenItem.sk_for(item.id), expires_at=datetime.now(UTC) + SEEN_TTL
+            ),
+        )
         sets = {"kind": item.kind, "hour": hour, "agent_id": agent_id, "expires_at": expires}
         counter = counter_update(
             self.table, pk, AnalyticsHourItem.sk_for(hour, item.kind, agent_id), adds, sets
         )
-        try:
-            self.dynamodb.transact_write_items(TransactItems=[seen, counter])
-        except ClientError as exc:
-            if not is_duplicate(exc):
-                raise
+        if not write_counted([seen, counter]):
             return "duplicate"
         self._mark_active(item.tenant_id, at.date().isoformat())
         return "counted"
@@ -158,13 +151,15 @@ class AnalyticsRecorder:
     def _mark_active(self, tenant_id: str, day: str) -> None:
         if (day, tenant_id) in self._active:
             return
-        AnalyticsActiveTenantItem(
-            AnalyticsActiveTenantItem.pk_for(day),
-            tenant_pk(tenant_id),
-            tenant_id=tenant_id,
-            tier=self.tier(tenant_id),
-            expires_at=datetime.now(UTC) + timedelta(days=7),
-        ).save()
+        put_global(
+            AnalyticsActiveTenantItem(
+                AnalyticsActiveTenantItem.pk_for(day),
+                system_data(tenant_id).pk,
+                tenant_id=tenant_id,
+                tier=self.tier(tenant_id),
+                expires_at=datetime.now(UTC) + timedelta(days=7),
+            )
+        )
         self._active.add((day, tenant_id))
 
 
@@ -173,15 +168,14 @@ class AnalyticsRecorder:
 
 def summarize_day(tenant_id: str, day: date) -> AnalyticsDayItem:
     """A day's hourly counters folded into one (unsaved) rollup item."""
-    summary = AnalyticsDayItem(
-        tenant_pk(tenant_id), AnalyticsDayItem.sk_for(day.isoformat()), day=day.isoformat(), heatmap={}
+    data = system_data(tenant_id)
+    summary = data.new(
+        AnalyticsDayItem, AnalyticsDayItem.sk_for(day.isoformat()), day=day.isoformat(), heatmap={}
     )
     summary.built_at = datetime.now(UTC)
     heatmap: dict[str, list[int]] = {}
     now = datetime.now(UTC)
-    for hour in AnalyticsHourItem.query(
-        tenant_pk(tenant_id), AnalyticsHourItem.sk.startswith(AnalyticsHourItem.day_prefix(day.isoformat()))
-    ):
+    for hour in data.query(AnalyticsHourItem, sk_prefix=AnalyticsHourItem.day_prefix(day.isoformat())):
         if hour.expires_at is not None and hour.expires_at <= now:
             continue
         n = int(hour.hits or 0)
@@ -204,11 +198,11 @@ def summarize_day(tenant_id: str, day: date) -> AnalyticsDayItem:
 def rollup(day: date) -> int:
     """Build the rollup of ``day`` for every tenant active that day; returns how many were built."""
     built = 0
-    for active in AnalyticsActiveTenantItem.query(AnalyticsActiveTenantItem.pk_for(day.isoformat())):
+    for active in query_global(AnalyticsActiveTenantItem, AnalyticsActiveTenantItem.pk_for(day.isoformat())):
         summary = summarize_day(active.tenant_id, day)
         retention = timedelta(days=tier_limits(active.tier).retention_days)
         summary.expires_at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + retention
-        summary.save()
+        system_data(active.tenant_id).put(summary)
         built += 1
     return built
 
@@ -218,11 +212,9 @@ def day_summaries(tenant_id: str, start: date, end: date) -> dict[date, Analytic
     now = datetime.now(UTC)
     found = {
         date.fromisoformat(item.day): item
-        for item in AnalyticsDayItem.query(
-            tenant_pk(tenant_id),
-            AnalyticsDayItem.sk.between(
-                AnalyticsDayItem.sk_for(start.isoformat()), AnalyticsDayItem.sk_for(end.isoformat())
-            ),
+        for item in system_data(tenant_id).query(
+            AnalyticsDayItem,
+            sk_between=(AnalyticsDayItem.sk_for(start.isoformat()), AnalyticsDayItem.sk_for(end.isoformat())),
         )
         if item.expires_at is None or item.expires_at > now
     }

@@ -21,7 +21,7 @@ import rfc8785
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from agentgate.data.cursors import decode_cursor, encode_cursor
+from agentgate.data.tenant import actor_of, system_data, tenant_data
 from agentgate.models import AuditEntryItem, AuditHeadItem, tenant_pk
 from agentgate.platform.errors import DependencyUnavailable
 from agentgate.platform.tenancy import TenantContext
@@ -39,9 +39,7 @@ _RETRYABLE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 
 
-def actor_of(ctx: TenantContext) -> str:
-    """How the log names whoever made a change: ``user:<sub>``, ``apikey:<key id>``, ``agent:<id>``."""
-    return f"{ctx.principal.kind.value}:{ctx.principal.id}"
+__all__ = ["actor_of", "append", "current_head", "entry_body", "entry_hash", "list_entries"]
 
 
 def _timestamp(moment: datetime) -> str:
@@ -72,10 +70,7 @@ def entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
 
 
 def current_head(tenant_id: str) -> AuditHeadItem | None:
-    try:
-        return AuditHeadItem.get(tenant_pk(tenant_id), AuditHeadItem.SK, consistent_read=True)
-    except AuditHeadItem.DoesNotExist:
-        return None
+    return system_data(tenant_id).find(AuditHeadItem, AuditHeadItem.SK, consistent=True)
 
 
 def append(
@@ -155,13 +150,12 @@ def list_entries(ctx: TenantContext, query: AuditQuery) -> AuditEntryPage:
     ):
         if part is not None:
             condition = part if condition is None else condition & part
-    results = AuditEntryItem.query(
-        ctx.pk,
-        AuditEntryItem.sk.between(FIRST_SK, LAST_SK),
-        filter_condition=condition,
-        scan_index_forward=False,
+    page = tenant_data(ctx).page(
+        AuditEntryItem,
+        sk_between=(FIRST_SK, LAST_SK),
+        filter=condition,
+        newest_first=True,
         limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, {"pk": ctx.pk}),
+        cursor=query.cursor,
     )
-    items = [_to_schema(item) for item in results]
-    return AuditEntryPage(items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    return AuditEntryPage(items=[_to_schema(item) for item in page.items], next_cursor=page.next_cursor)

@@ -16,9 +16,11 @@ import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from pynamodb.exceptions import UpdateError
 
-from agentgate.models import AuditEntryItem, AuditHeadItem, tenant_pk
+from agentgate.data.lookups import query_global
+from agentgate.data.tenant import system_data
+from agentgate.data.transactions import ConditionFailed
+from agentgate.models import AuditEntryItem, AuditHeadItem
 from agentgate.platform.aws import client
 from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
@@ -51,21 +53,18 @@ def sign_head(tenant_id: str) -> bool:
         MessageType="RAW",
         SigningAlgorithm=SIGNING_ALGORITHM,
     )
+    actions = [
+        AuditHeadItem.signed_seq.set(seq),
+        AuditHeadItem.signed_hash.set(head_hash),
+        AuditHeadItem.signature.set(base64.b64encode(signed["Signature"]).decode()),
+        AuditHeadItem.signing_key_id.set(signed["KeyId"]),
+        AuditHeadItem.signed_at.set(datetime.now(UTC)),
+    ]
+    # A slower signer of an older head never replaces a newer signature.
+    newer = AuditHeadItem.signed_seq.does_not_exist() | (AuditHeadItem.signed_seq < seq)
     try:
-        head.update(
-            actions=[
-                AuditHeadItem.signed_seq.set(seq),
-                AuditHeadItem.signed_hash.set(head_hash),
-                AuditHeadItem.signature.set(base64.b64encode(signed["Signature"]).decode()),
-                AuditHeadItem.signing_key_id.set(signed["KeyId"]),
-                AuditHeadItem.signed_at.set(datetime.now(UTC)),
-            ],
-            # A slower signer of an older head never replaces a newer signature.
-            condition=AuditHeadItem.signed_seq.does_not_exist() | (AuditHeadItem.signed_seq < seq),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        system_data(tenant_id).update(head, actions, newer)
+    except ConditionFailed:
         return False
     return True
 
@@ -87,7 +86,7 @@ def sign_now(ctx: TenantContext) -> AuditHeadSignature:
 def sign_all_heads() -> int:
     """Sign every tenant's head that moved since its last signature (the periodic timer)."""
     signed = 0
-    for head in AuditHeadItem.gsi1.query(AuditHeadItem.GSI1PK):
+    for head in query_global(AuditHeadItem, AuditHeadItem.GSI1PK, index="gsi1"):
         if head.signed_seq is None or int(head.signed_seq) < int(head.seq):
             signed += sign_head(head.tenant_id)
     logger.info("audit heads signed", extra={"signed": signed})
@@ -129,9 +128,7 @@ def _walk_chain(tenant_id: str, signed_seq: int | None) -> tuple[_Walk, str | No
     """Recompute every link; stop at the first that does not hold. Returns the hash at ``signed_seq``."""
     walk = _Walk()
     hash_at_signed: str | None = None
-    for item in AuditEntryItem.query(
-        tenant_pk(tenant_id), AuditEntryItem.sk.between(FIRST_SK, LAST_SK), consistent_read=True
-    ):
+    for item in system_data(tenant_id).query(AuditEntryItem, sk_between=(FIRST_SK, LAST_SK), consistent=True):
         expected = walk.last_seq + 1
         if int(item.seq) != expected or item.sk != AuditEntryItem.sk_for(expected):
             walk.first_bad, walk.reason = expected, "entry missing"

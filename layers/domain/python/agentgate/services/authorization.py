@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from agentgate.data.tenant import system_data, tenant_data
 from agentgate.models import AgentItem, PolicyItem
 from agentgate.platform.errors import Forbidden
 from agentgate.platform.tenancy import TenantContext
@@ -63,13 +64,13 @@ def _approval_settings(matched: list[PolicyItem]) -> tuple[list[str], list[str],
 
 
 def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecision:
-    from agentgate.services import analytics, audit, budgets  # the identity and runs areas' modules
+    from agentgate.services import analytics, budgets  # the identity and runs areas' modules
 
     agent_id = ctx.principal.agent_id or ctx.principal.id
-    try:
-        agent = AgentItem.get(ctx.pk, AgentItem.sk_for(agent_id))
-    except AgentItem.DoesNotExist:
-        raise Forbidden("This agent no longer exists.", code="agent_unknown") from None
+    data = tenant_data(ctx)
+    agent = data.find(AgentItem, AgentItem.sk_for(agent_id))
+    if agent is None:
+        raise Forbidden("This agent no longer exists.", code="agent_unknown")
     rules, items = policies.tenant_rules(ctx.tenant_id)
     default = policies.default_decision(ctx.tenant_id)
     outcome = evaluate(
@@ -114,9 +115,8 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
         approval_id = approval.approval_id
     analytics.record(ctx.tenant_id, "authorization", decision=decision, agent_id=agent_id)
     if decision != ALLOW:
-        audit.append(
-            ctx.tenant_id,
-            actor=f"agent:{agent_id}",
+        system_data(ctx.tenant_id, f"agent:{agent_id}").record(
+            None,  # a decision changes nothing but the record: the log keeps every refusal and hold
             action=f"authorization.{'denied' if decision == 'deny' else 'pending'}",
             target=f"action:{request.action}",
             details={

@@ -19,7 +19,8 @@ import jwt
 from agentgate.auth import tokens
 from agentgate.auth.http import API_KEY_PREFIX
 from agentgate.auth.state import PAUSED, state_cache
-from agentgate.models import TenantItem, tenant_pk
+from agentgate.data.tenant import system_data
+from agentgate.models import TenantItem
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import Caller, Principal, TenantContext, authorizer_context
 
@@ -52,10 +53,10 @@ def _bearer(event: dict[str, Any]) -> str:
 
 
 def _tenant(tenant_id: str) -> TenantItem:
-    try:
-        return TenantItem.get(tenant_pk(tenant_id), TenantItem.SK)
-    except TenantItem.DoesNotExist:
-        raise Unauthenticated("tenant gone") from None
+    tenant = system_data(tenant_id).find(TenantItem, TenantItem.SK)
+    if tenant is None:
+        raise Unauthenticated("tenant gone")
+    return tenant
 
 
 def _agent_decision(token: str) -> Decision:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from agentgate.models import LATENCY_BUCKETS_MS, AgentItem, CostDayItem, PriceOverrideItem, tenant_pk
+from agentgate.data.tenant import system_data, tenant_data
+from agentgate.models import LATENCY_BUCKETS_MS, AgentItem, CostDayItem, PriceOverrideItem
 from agentgate.platform.errors import NotFound
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.costs import (
@@ -17,7 +18,6 @@ from agentgate.schemas.costs import (
     PriceOverrideIn,
     PriceOverrideList,
 )
-from agentgate.services import audit
 
 ORG = "-"  # the org counter's scope id
 
@@ -58,9 +58,9 @@ def days_between(start: date, end: date) -> list[date]:
 
 
 def counters(tenant_id: str, scope: str, scope_id: str, start: date, end: date) -> dict[date, CostDayItem]:
-    found = CostDayItem.query(
-        tenant_pk(tenant_id),
-        CostDayItem.sk.between(
+    found = system_data(tenant_id).query(
+        CostDayItem,
+        sk_between=(
             CostDayItem.sk_for(scope, scope_id, start.isoformat()),
             CostDayItem.sk_for(scope, scope_id, end.isoformat()),
         ),
@@ -108,8 +108,8 @@ def _report(ctx: TenantContext, scope: str, scope_id: str, query: CostQuery) -> 
 
 
 def _has_counters(tenant_id: str, scope: str, scope_id: str) -> bool:
-    found = CostDayItem.query(
-        tenant_pk(tenant_id), CostDayItem.sk.startswith(CostDayItem.prefix_for(scope, scope_id)), limit=1
+    found = system_data(tenant_id).query(
+        CostDayItem, sk_prefix=CostDayItem.prefix_for(scope, scope_id), limit=1
     )
     return next(iter(found), None) is not None
 
@@ -120,11 +120,9 @@ def org_costs(ctx: TenantContext, query: CostQuery) -> CostReport:
 
 def agent_costs(ctx: TenantContext, agent_id: str, query: CostQuery) -> CostReport:
     """404 unless the agent is this tenant's (or was, and has costs here)."""
-    try:
-        AgentItem.get(ctx.pk, AgentItem.sk_for(agent_id), attributes_to_get=["pk"])
-    except AgentItem.DoesNotExist:
-        if not _has_counters(ctx.tenant_id, "agent", agent_id):
-            raise NotFound(f"No agent {agent_id}.") from None
+    registered = tenant_data(ctx).find(AgentItem, AgentItem.sk_for(agent_id))
+    if registered is None and not _has_counters(ctx.tenant_id, "agent", agent_id):
+        raise NotFound(f"No agent {agent_id}.")
     return _report(ctx, "agent", agent_id, query)
 
 
@@ -158,8 +156,9 @@ def _override_out(item: PriceOverrideItem) -> PriceOverride:
 
 def set_price_override(ctx: TenantContext, request: PriceOverrideIn) -> PriceOverride:
     """Create or replace the tenant's price for (provider, model pattern); runs stored later use it."""
-    item = PriceOverrideItem(
-        ctx.pk,
+    data = tenant_data(ctx)
+    item = data.new(
+        PriceOverrideItem,
         PriceOverrideItem.sk_for(request.provider, request.model_pattern),
         provider=request.provider,
         model_pattern=request.model_pattern,
@@ -170,10 +169,8 @@ def set_price_override(ctx: TenantContext, request: PriceOverrideIn) -> PriceOve
         cache_write_per_million=request.cache_write_per_million,
         label=request.label,
     )
-    item.save()
-    audit.append(
-        ctx.tenant_id,
-        actor=f"{ctx.principal.kind.value}:{ctx.principal.id}",
+    data.record(
+        lambda: data.put(item),
         action="price_override.set",
         target=f"price:{request.provider}/{request.model_pattern}",
         details=request.model_dump(mode="json"),
@@ -182,5 +179,5 @@ def set_price_override(ctx: TenantContext, request: PriceOverrideIn) -> PriceOve
 
 
 def list_price_overrides(ctx: TenantContext) -> PriceOverrideList:
-    found = PriceOverrideItem.query(ctx.pk, PriceOverrideItem.sk.startswith("PRICE#"))
+    found = tenant_data(ctx).query(PriceOverrideItem, sk_prefix="PRICE#")
     return PriceOverrideList(items=[_override_out(item) for item in found])

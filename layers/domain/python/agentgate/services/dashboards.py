@@ -14,8 +14,9 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
+from agentgate.data.tenant import tenant_data
 from agentgate.models import AgentItem, CostDayItem, RunEventItem, RunItem
-from agentgate.platform.errors import NotFound, field_error
+from agentgate.platform.errors import NotFound
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.analytics import AgentCost, AgentDashboard, DashboardHome, RunKpis
 from agentgate.schemas.common import PageQuery
@@ -26,8 +27,6 @@ from agentgate.schemas.runs import (
     RunPage,
     RunQuery,
     TokenUsageOut,
-    decode_cursor,
-    encode_cursor,
 )
 from agentgate.services import costs
 
@@ -75,24 +74,23 @@ def _expired(item: RunItem) -> bool:
     return item.expires_at is not None and item.expires_at <= datetime.now(UTC)
 
 
+def runs_index(ctx: TenantContext, agent_id: str | None) -> tuple[str, str]:
+    """The index and partition listing the tenant's runs (or one agent's), newest first by start time."""
+    if agent_id:
+        return "gsi2", RunItem.agent_runs_key(ctx.tenant_id, agent_id)
+    return "gsi1", RunItem.tenant_runs_key(ctx.tenant_id)
+
+
+def run_order_bounds(start: datetime | None, end: datetime | None) -> tuple[str | None, str | None]:
+    """The run order keys (``<start time>#<run id>``) from ``start`` to ``end``, both included."""
+    low = start.astimezone(UTC).strftime(_TIME) if start else None
+    high = end.astimezone(UTC).strftime(_TIME) + "#~" if end else None
+    return low, high
+
+
 def list_runs(ctx: TenantContext, query: RunQuery) -> RunPage:
-    if query.agent_id:
-        index: Any = RunItem.gsi2
-        hash_key, key_name = RunItem.agent_runs_key(ctx.tenant_id, query.agent_id), "gsi2pk"
-        order = RunItem.gsi2sk
-    else:
-        index = RunItem.gsi1
-        hash_key, key_name = RunItem.tenant_runs_key(ctx.tenant_id), "gsi1pk"
-        order = RunItem.gsi1sk
-    low = query.from_.astimezone(UTC).strftime(_TIME) if query.from_ else None
-    high = query.to.astimezone(UTC).strftime(_TIME) + "#~" if query.to else None
-    range_condition: Any = None
-    if low and high:
-        range_condition = order.between(low, high)
-    elif low:
-        range_condition = order >= low
-    elif high:
-        range_condition = order <= high
+    index, key = runs_index(ctx, query.agent_id)
+    low, high = run_order_bounds(query.from_, query.to)
     condition = live()
     if query.status:
         condition &= RunItem.status == query.status
@@ -100,23 +98,22 @@ def list_runs(ctx: TenantContext, query: RunQuery) -> RunPage:
         condition &= RunItem.team == query.team
     if query.min_cost is not None:
         condition &= RunItem.cost_usd >= query.min_cost
-    found = index.query(
-        hash_key,
-        range_condition,
-        filter_condition=condition,
-        scan_index_forward=False,
+    page = tenant_data(ctx).page(
+        RunItem,
+        index=index,
+        index_key=key,
+        sk_from=low,
+        sk_to=high,
+        filter=condition,
+        newest_first=True,
         limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, {key_name: hash_key}),
+        cursor=query.cursor,
     )
-    items = [run_out(item) for item in found]
-    return RunPage(items=items, next_cursor=encode_cursor(found.last_evaluated_key))
+    return RunPage(items=[run_out(item) for item in page.items], next_cursor=page.next_cursor)
 
 
-def _load_run(ctx: TenantContext, run_id: str, **kwargs: Any) -> RunItem:
-    try:
-        item = RunItem.get(ctx.pk, RunItem.sk_for(run_id), **kwargs)
-    except RunItem.DoesNotExist:
-        raise NotFound(f"No run {run_id}.") from None
+def _load_run(ctx: TenantContext, run_id: str) -> RunItem:
+    item = tenant_data(ctx).get(RunItem, RunItem.sk_for(run_id), missing=f"No run {run_id}.")
     if _expired(item):
         raise NotFound(f"No run {run_id}.")
     return item
@@ -127,19 +124,15 @@ def get_run(ctx: TenantContext, run_id: str) -> Run:
 
 
 def run_events(ctx: TenantContext, run_id: str, query: PageQuery) -> RunEventPage:
-    _load_run(ctx, run_id, attributes_to_get=["pk", "sk", "expires_at"])
-    prefix = RunEventItem.prefix_for(run_id)
-    start_key = decode_cursor(query.cursor, {"pk": ctx.pk})
-    if start_key and not str(start_key.get("sk", {}).get("S", "")).startswith(prefix):
-        raise field_error("cursor", "not a cursor of this listing")
-    found = RunEventItem.query(
-        ctx.pk, RunEventItem.sk.startswith(prefix), limit=query.limit, last_evaluated_key=start_key
+    _load_run(ctx, run_id)
+    page = tenant_data(ctx).page(
+        RunEventItem, sk_prefix=RunEventItem.prefix_for(run_id), limit=query.limit, cursor=query.cursor
     )
     items = [
         RunEvent(event_id=e.event_id, seq=int(e.seq), type=e.type, timestamp=e.timestamp, payload=e.payload)
-        for e in found
+        for e in page.items
     ]
-    return RunEventPage(run_id=run_id, items=items, next_cursor=encode_cursor(found.last_evaluated_key))
+    return RunEventPage(run_id=run_id, items=items, next_cursor=page.next_cursor)
 
 
 # --- dashboards -------------------------------------------------------------------------------------
@@ -168,9 +161,12 @@ def top_agents(ctx: TenantContext, days: int = 7) -> list[AgentCost]:
     """Agents by cost over the last ``days`` days: one Query per day on the day's agent counters."""
     today = costs.today()
     sums: dict[str, tuple[Decimal, int]] = {}
+    data = tenant_data(ctx)
     for offset in range(days):
         day = (today - timedelta(days=offset)).isoformat()
-        for item in CostDayItem.gsi1.query(CostDayItem.day_index_key(ctx.tenant_id, day, "agent")):
+        for item in data.query(
+            CostDayItem, index="gsi1", index_key=CostDayItem.day_index_key(ctx.tenant_id, day, "agent")
+        ):
             cost, runs = sums.get(item.scope_id or "", (Decimal(0), 0))
             sums[item.scope_id or ""] = (cost + (item.cost_usd or Decimal(0)), runs + int(item.runs or 0))
     ranked = sorted(sums.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:TOP_AGENTS]
@@ -187,17 +183,17 @@ def home(ctx: TenantContext) -> DashboardHome:
 
 
 def agent(ctx: TenantContext, agent_id: str) -> AgentDashboard:
-    try:
-        registered = AgentItem.get(ctx.pk, AgentItem.sk_for(agent_id))
-    except AgentItem.DoesNotExist:
-        raise NotFound(f"No agent {agent_id}.") from None
+    data = tenant_data(ctx)
+    registered = data.get(AgentItem, AgentItem.sk_for(agent_id), missing=f"No agent {agent_id}.")
     today = costs.today()
     start = today - timedelta(days=29)
     days = costs.counters(ctx.tenant_id, "agent", agent_id, start, today)
-    recent = RunItem.gsi2.query(
-        RunItem.agent_runs_key(ctx.tenant_id, agent_id),
-        filter_condition=live(),
-        scan_index_forward=False,
+    recent = data.query(
+        RunItem,
+        index="gsi2",
+        index_key=RunItem.agent_runs_key(ctx.tenant_id, agent_id),
+        filter=live(),
+        newest_first=True,
         limit=RECENT_RUNS,
     )
     return AgentDashboard(

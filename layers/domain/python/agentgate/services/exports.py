@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
+from agentgate.data.tenant import tenant_data
 from agentgate.models import RunItem
 from agentgate.platform.tenancy import TenantContext
-from agentgate.schemas.runs import ExportQuery, RunQuery, decode_cursor, encode_cursor
-from agentgate.services.dashboards import _TIME, live
+from agentgate.schemas.runs import ExportQuery, RunQuery
+from agentgate.services.dashboards import live, run_order_bounds, runs_index
 
 CSV = "text/csv"
 COLUMNS = (
@@ -94,25 +94,18 @@ def runs_csv(ctx: TenantContext, query: ExportQuery) -> RunsExport:
     to = query.to or datetime.now(UTC)
     start = query.from_ or (to - timedelta(days=DEFAULT_DAYS))
     browse = RunQuery.model_validate({"agent_id": query.agent_id, "from": start, "to": to})
-    index: Any
-    if browse.agent_id:
-        index, hash_key, key_name = (
-            RunItem.gsi2,
-            RunItem.agent_runs_key(ctx.tenant_id, browse.agent_id),
-            "gsi2pk",
-        )
-        order = RunItem.gsi2sk
-    else:
-        index, hash_key, key_name = RunItem.gsi1, RunItem.tenant_runs_key(ctx.tenant_id), "gsi1pk"
-        order = RunItem.gsi1sk
-    found = index.query(
-        hash_key,
-        order.between(start.astimezone(UTC).strftime(_TIME), to.astimezone(UTC).strftime(_TIME) + "#~"),
-        filter_condition=live(),
-        scan_index_forward=False,
+    index, key = runs_index(ctx, browse.agent_id)
+    low, high = run_order_bounds(start, to)
+    found = tenant_data(ctx).stream(
+        RunItem,
+        index=index,
+        index_key=key,
+        sk_from=low,
+        sk_to=high,
+        filter=live(),
+        newest_first=True,
         limit=query.limit,
-        page_size=min(query.limit, 500),
-        last_evaluated_key=decode_cursor(query.cursor, {key_name: hash_key}),
+        cursor=query.cursor,
     )
     export = RunsExport(
         rows=iter(()), filename=f"runs-{start.date().isoformat()}-{to.date().isoformat()}.csv"
@@ -120,11 +113,9 @@ def runs_csv(ctx: TenantContext, query: ExportQuery) -> RunsExport:
 
     def rows() -> Iterator[str]:
         yield _line(list(COLUMNS))
-        count = 0
         for item in found:
-            count += 1
             yield _line([_cell(getattr(item, column)) for column in COLUMNS])
-        export.next_cursor = encode_cursor(found.last_evaluated_key) if count >= query.limit else None
+        export.next_cursor = found.next_cursor
 
     export.rows = rows()
     return export

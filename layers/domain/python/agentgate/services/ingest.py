@@ -18,7 +18,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
-from agentgate.models import AgentItem, tenant_pk
+from agentgate.data.tenant import tenant_data
+from agentgate.models import AgentItem
 from agentgate.platform.api import validation_details
 from agentgate.platform.aws import client
 from agentgate.platform.errors import (
@@ -138,10 +139,9 @@ class _AgentResolver:
         if run.agent_id is None:
             raise field_error("agent_id", "an API key must name the agent of the run", "missing")
         if run.agent_id not in self._teams:
-            try:
-                agent = AgentItem.get(tenant_pk(self.ctx.tenant_id), AgentItem.sk_for(run.agent_id))
-            except AgentItem.DoesNotExist:
-                raise NotFound(f"No agent {run.agent_id}.", code="agent_not_found") from None
+            agent = tenant_data(self.ctx).find(AgentItem, AgentItem.sk_for(run.agent_id))
+            if agent is None:
+                raise NotFound(f"No agent {run.agent_id}.", code="agent_not_found")
             self._teams[run.agent_id] = agent.team
         return run.agent_id, self._teams[run.agent_id]
 

@@ -25,6 +25,8 @@ from agentgate.auth.errors import (
 )
 from agentgate.auth.http import PresentedCaller, PresentedClient
 from agentgate.auth.state import PrincipalState, load_state
+from agentgate.data.lookups import put_global
+from agentgate.data.tenant import system_data
 from agentgate.models import AgentItem, CredentialItem, RevokedTokenItem
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import ADMIN_SCOPE
@@ -270,7 +272,7 @@ def revoke(request: RevocationRequest, caller: PresentedCaller) -> None:
         and credential.agent_id != claims["sub"]
     ):
         return
-    RevokedTokenItem(
+    revoked = RevokedTokenItem(
         RevokedTokenItem.pk_for(str(claims["jti"])),
         RevokedTokenItem.SK,
         jti=str(claims["jti"]),
@@ -278,12 +280,9 @@ def revoke(request: RevocationRequest, caller: PresentedCaller) -> None:
         agent_id=str(claims["sub"]),
         revoked_at=datetime.now(UTC),
         expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
-    ).save()
-    from agentgate.services import audit
-
-    audit.append(
-        tenant_id,
-        actor=actor,
+    )
+    system_data(tenant_id, actor).record(
+        lambda: put_global(revoked),
         action="token.revoked",
         target=f"agent:{claims['sub']}",
         details={"jti": claims["jti"], "client_id": claims["client_id"]},

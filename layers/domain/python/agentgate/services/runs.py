@@ -27,6 +27,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
+from agentgate.data.counters import counter_update, put_if_absent, write_counted
+from agentgate.data.tenant import system_data
 from agentgate.models import (
     LATENCY_BUCKETS_MS,
     BudgetItem,
@@ -35,7 +37,6 @@ from agentgate.models import (
     RunEventItem,
     RunItem,
     latency_bucket_attribute,
-    tenant_pk,
 )
 from agentgate.platform.aws import client
 from agentgate.platform.observability import logger
@@ -49,7 +50,6 @@ from agentgate.tiers import tier_limits
 MAX_STORED_IO_BYTES = 300_000
 # Day counters outlive the runs they summarize (cost reports look back a year).
 COUNTER_RETENTION_DAYS = 400
-BATCH_WRITE_MAX = 25
 # DynamoDB error codes that no retry will cure: the record is dead-lettered.
 PERMANENT_ERRORS = frozenset({"ValidationException", "ItemCollectionSizeLimitExceededException"})
 _TIME = "%Y-%m-%dT%H:%M:%S.%f+0000"  # pynamodb's UTCDateTimeAttribute format
@@ -69,7 +69,6 @@ class RunRecorder:
     def __init__(self) -> None:
         self._budgets: dict[str, list[BudgetItem]] = {}
         self._overrides: dict[str, tuple[ModelPrice, ...]] = {}
-        self.dynamodb = client("dynamodb")
         self.table = get_settings().table_name
 
     # --- the record -------------------------------------------------------------------------------
@@ -96,17 +95,13 @@ class RunRecorder:
         covering = [b for b in self.budgets(tenant_id) if budgets.covers(b, envelope.agent_id, envelope.team)]
         item = self._run_item(envelope, costing.cost_usd, costing.price_version)
         try:
-            self.dynamodb.transact_write_items(
-                TransactItems=self._transaction(envelope, item, costing.cost_usd, covering)
-            )
-            outcome = "stored"
+            first = write_counted(self._transaction(envelope, item, costing.cost_usd, covering))
         except ClientError as exc:
-            if not is_duplicate(exc):
-                code = exc.response.get("Error", {}).get("Code", "")
-                if code in PERMANENT_ERRORS:
-                    raise PoisonRecord(f"refused by the table: {code}: {exc}") from exc
-                raise
-            outcome = "duplicate"
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in PERMANENT_ERRORS:
+                raise PoisonRecord(f"refused by the table: {code}: {exc}") from exc
+            raise
+        outcome = "stored" if first else "duplicate"
         if outcome == "duplicate" and not self._same_run(item):
             logger.info("run id reused with other content: first write kept", extra={"run_id": run.run_id})
             return outcome
@@ -124,7 +119,7 @@ class RunRecorder:
 
     def overrides(self, tenant_id: str) -> tuple[ModelPrice, ...]:
         if tenant_id not in self._overrides:
-            found = PriceOverrideItem.query(tenant_pk(tenant_id), PriceOverrideItem.sk.startswith("PRICE#"))
+            found = system_data(tenant_id).query(PriceOverrideItem, sk_prefix="PRICE#")
             self._overrides[tenant_id] = tuple(
                 ModelPrice(
                     provider=o.provider,
@@ -151,10 +146,9 @@ class RunRecorder:
         retention = timedelta(days=tier_limits(envelope.tier).retention_days)
         order_key = f"{start.strftime(_TIME)}#{run.run_id}"
         now = datetime.now(UTC)
-        return RunItem(
-            tenant_pk(envelope.tenant_id),
+        return system_data(envelope.tenant_id).new(
+            RunItem,
             RunItem.sk_for(run.run_id),
-            tenant_id=envelope.tenant_id,
             run_id=run.run_id,
             agent_id=envelope.agent_id,
             team=envelope.team,
@@ -191,6 +185,7 @@ class RunRecorder:
     ) -> list[dict[str, Any]]:
         run = envelope.run
         tenant = envelope.tenant_id
+        pk = system_data(tenant).pk
         day = run.start_time.astimezone(UTC).date().isoformat()
         counters: dict[str, Any] = {
             "cost_usd": cost or Decimal(0),
@@ -206,105 +201,45 @@ class RunRecorder:
         scopes = [("org", "-"), ("agent", envelope.agent_id)] + (
             [("team", envelope.team)] if envelope.team else []
         )
-        actions: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": item.serialize(),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        ]
+        actions: list[dict[str, Any]] = [put_if_absent(self.table, item)]
         for scope, scope_id in scopes:
             sets = {"scope": scope, "scope_id": scope_id, "day": day, "expires_at": expires}
             if scope != "org":
                 sets["gsi1pk"] = CostDayItem.day_index_key(tenant, day, scope)
                 sets["gsi1sk"] = scope_id
             actions.append(
-                counter_update(
-                    self.table, tenant_pk(tenant), CostDayItem.sk_for(scope, scope_id, day), counters, sets
-                )
+                counter_update(self.table, pk, CostDayItem.sk_for(scope, scope_id, day), counters, sets)
             )
         spend = {"spend_usd": cost or Decimal(0), "runs": 1}
         for budget in covering:
             actions.append(
-                counter_update(
-                    self.table, tenant_pk(tenant), budgets.spend_sk(budget, run.start_time), spend, {}
-                )
+                counter_update(self.table, pk, budgets.spend_sk(budget, run.start_time), spend, {})
             )
         return actions
 
     def _same_run(self, item: RunItem) -> bool:
-        try:
-            stored = RunItem.get(item.pk, item.sk, consistent_read=True, attributes_to_get=["content_hash"])
-        except RunItem.DoesNotExist:
-            return False
-        return stored.content_hash == item.content_hash
+        stored = system_data(item.tenant_id).find(RunItem, item.sk, consistent=True)
+        return stored is not None and stored.content_hash == item.content_hash
 
     def _write_events(self, envelope: RunEnvelope, item: RunItem) -> None:
         events = sorted(enumerate(envelope.run.events), key=lambda pair: (pair[1].timestamp, pair[0]))
-        requests = [
-            {
-                "PutRequest": {
-                    "Item": RunEventItem(
-                        item.pk,
-                        RunEventItem.sk_for(envelope.run.run_id, seq),
-                        run_id=envelope.run.run_id,
-                        seq=seq,
-                        event_id=event.event_id,
-                        type=event.type,
-                        timestamp=event.timestamp,
-                        payload=_bounded(event.payload),
-                        expires_at=item.expires_at,
-                    ).serialize()
-                }
-            }
-            for seq, (_, event) in enumerate(events)
-        ]
-        for start in range(0, len(requests), BATCH_WRITE_MAX):
-            pending: dict[str, Any] = {self.table: requests[start : start + BATCH_WRITE_MAX]}
-            while pending:
-                response = self.dynamodb.batch_write_item(RequestItems=pending)
-                pending = response.get("UnprocessedItems") or {}
-
-
-def counter_update(
-    table: str, pk: str, sk: str, adds: dict[str, Any], sets: dict[str, Any]
-) -> dict[str, Any]:
-    """A transaction Update that ADDs counters and sets attributes only when absent."""
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    add_parts, set_parts = [], []
-    for i, (name, value) in enumerate(adds.items()):
-        names[f"#a{i}"] = name
-        values[f":a{i}"] = {"N": format(value, "f") if isinstance(value, Decimal) else str(value)}
-        add_parts.append(f"#a{i} :a{i}")
-    for i, (name, value) in enumerate(sets.items()):
-        names[f"#s{i}"] = name
-        values[f":s{i}"] = {"N": str(value)} if isinstance(value, int) else {"S": value}
-        set_parts.append(f"#s{i} = if_not_exists(#s{i}, :s{i})")
-    expression = "ADD " + ", ".join(add_parts) + (" SET " + ", ".join(set_parts) if set_parts else "")
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": {"pk": {"S": pk}, "sk": {"S": sk}},
-            "UpdateExpression": expression,
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
-
-
-def is_duplicate(exc: ClientError) -> bool:
-    """The transaction failed only because the run is already stored."""
-    if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
-        return False
-    reasons = exc.response.get("CancellationReasons") or []
-    if not reasons:  # some emulators put the reasons only in the message
-        return "[ConditionalCheckFailed" in str(exc)
-    return reasons[0].get("Code") == "ConditionalCheckFailed" and all(
-        r.get("Code") in (None, "None", "ConditionalCheckFailed") for r in reasons[1:]
-    )
+        data = system_data(item.tenant_id)
+        data.batch_write(
+            puts=[
+                data.new(
+                    RunEventItem,
+                    RunEventItem.sk_for(envelope.run.run_id, seq),
+                    run_id=envelope.run.run_id,
+                    seq=seq,
+                    event_id=event.event_id,
+                    type=event.type,
+                    timestamp=event.timestamp,
+                    payload=_bounded(event.payload),
+                    expires_at=item.expires_at,
+                )
+                for seq, (_, event) in enumerate(events)
+            ]
+        )
 
 
 def _bounded(value: Any) -> Any:

@@ -6,22 +6,24 @@ so it runs in the order that is easiest to undo and undoes what it did when a la
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from agentgate.data.transactions import transaction
-from agentgate.models import MembershipItem, TenantItem, UserItem, tenant_pk
+from agentgate.data.ids import new_id
+from agentgate.data.lookups import find_global
+from agentgate.data.tenant import TenantData, system_data, tenant_data
+from agentgate.data.transactions import ConditionFailed, Transaction
+from agentgate.models import MembershipItem, TenantItem, UserItem
 from agentgate.platform.aws import client
 from agentgate.platform.errors import (
     BadRequest,
     Conflict,
     DependencyUnavailable,
     Forbidden,
-    NotFound,
     Unauthorized,
     field_error,
 )
@@ -38,10 +40,9 @@ from agentgate.schemas.tenants import (
     SignupResult,
     Tokens,
 )
-from agentgate.services import audit
 from agentgate.tiers import DEFAULT_TIER
 
-TENANT_ID_PREFIX = "ten_"
+TENANT_ID_PREFIX = "ten"
 _BAD_CREDENTIALS = frozenset({"NotAuthorizedException", "UserNotFoundException"})
 
 
@@ -132,73 +133,80 @@ def _undo_signup(email: str, usage_key_id: str | None) -> None:
 
 
 def signup(request: SignupRequest) -> SignupResult:
-    tenant_id = TENANT_ID_PREFIX + secrets.token_hex(8)
+    tenant_id = new_id(TENANT_ID_PREFIX)
     user_id = _create_owner(request.email, request.password)
     usage_key_id: str | None = None
     try:
         usage_key_id, usage_key = _create_usage_key(tenant_id)
         now = _now()
-        pk = tenant_pk(tenant_id)
-        with transaction() as tx:
-            tx.save(
-                TenantItem(
-                    pk,
-                    TenantItem.SK,
-                    tenant_id=tenant_id,
-                    name=request.org_name,
-                    tier=DEFAULT_TIER,
-                    status="active",
-                    created_at=now,
-                    usage_key=usage_key,
-                    usage_key_id=usage_key_id,
-                    agent_count=0,
-                    owner_count=1,
-                ),
-                condition=TenantItem.pk.does_not_exist(),
-            )
-            tx.save(
-                MembershipItem(
-                    pk,
-                    MembershipItem.sk_for(user_id),
-                    tenant_id=tenant_id,
-                    user_id=user_id,
-                    email=request.email,
-                    role=Role.OWNER.value,
-                    created_at=now,
-                ),
-                condition=MembershipItem.pk.does_not_exist(),
-            )
-            tx.save(
-                UserItem(
-                    UserItem.pk_for(user_id),
-                    UserItem.SK,
-                    user_id=user_id,
-                    tenant_id=tenant_id,
-                    email=request.email,
-                    role=Role.OWNER.value,
-                ),
-                condition=UserItem.pk.does_not_exist(),
-            )
-    except (ClientError, BotoCoreError, PynamoDBException, DependencyUnavailable):
+        data = system_data(tenant_id, f"user:{user_id}")
+        steps = partial(_signup_steps, data, request, user_id, usage_key, usage_key_id, now)
+        data.transact(steps)
+    except (ClientError, BotoCoreError, PynamoDBException, DependencyUnavailable, ConditionFailed):
         _undo_signup(request.email, usage_key_id)
         raise
-    actor = f"user:{user_id}"
-    audit.append(
-        tenant_id,
-        actor=actor,
+    data.record(
+        None,  # written above: the organisation and its first owner, in one transaction
         action="tenant.created",
         target=f"tenant:{tenant_id}",
         details={"name": request.org_name, "tier": DEFAULT_TIER},
     )
-    audit.append(
-        tenant_id,
-        actor=actor,
+    data.record(
+        None,
         action="member.added",
         target=f"user:{user_id}",
         details={"email": request.email, "role": Role.OWNER.value},
     )
     tokens = login(LoginRequest(email=request.email, password=request.password)).tokens
     return SignupResult(tenant_id=tenant_id, user_id=user_id, tokens=tokens)
+
+
+def _signup_steps(
+    data: TenantData,
+    request: SignupRequest,
+    user_id: str,
+    usage_key: str,
+    usage_key_id: str,
+    now: datetime,
+    tx: Transaction,
+) -> None:
+    tx.put(
+        data.new(
+            TenantItem,
+            TenantItem.SK,
+            name=request.org_name,
+            tier=DEFAULT_TIER,
+            status="active",
+            created_at=now,
+            usage_key=usage_key,
+            usage_key_id=usage_key_id,
+            agent_count=0,
+            owner_count=1,
+        ),
+        TenantItem.pk.does_not_exist(),
+    )
+    tx.put(
+        data.new(
+            MembershipItem,
+            MembershipItem.sk_for(user_id),
+            user_id=user_id,
+            email=request.email,
+            role=Role.OWNER.value,
+            created_at=now,
+        ),
+        MembershipItem.pk.does_not_exist(),
+    )
+    tx.put(
+        UserItem(
+            UserItem.pk_for(user_id),
+            UserItem.SK,
+            user_id=user_id,
+            tenant_id=data.tenant_id,
+            email=request.email,
+            role=Role.OWNER.value,
+        ),
+        UserItem.pk.does_not_exist(),
+    )
 
 
 # --- sign-in ------------------------------------------------------------------------------------
@@ -257,33 +265,25 @@ def logout(ctx: TenantContext) -> None:
     """Sign the person out everywhere: Cognito revokes every refresh token they hold."""
     if ctx.principal.kind is not Caller.USER:
         raise BadRequest("Only a person signs out; API keys are revoked instead.", code="not_a_user")
-    try:
-        user = UserItem.get(UserItem.pk_for(ctx.principal.id), UserItem.SK)
-    except UserItem.DoesNotExist:
-        raise Unauthorized("Credentials are missing or invalid.") from None
-    if user.tenant_id != ctx.tenant_id:
+    user = find_global(UserItem, UserItem.pk_for(ctx.principal.id), UserItem.SK)
+    if user is None or user.tenant_id != ctx.tenant_id:
         raise Unauthorized("Credentials are missing or invalid.")
-    try:
-        cognito().admin_user_global_sign_out(UserPoolId=user_pool()[0], Username=user.email)
-    except ClientError as exc:
-        if error_code(exc) != "UserNotFoundException":
-            raise
-    audit.append(
-        ctx.tenant_id,
-        actor=f"user:{ctx.principal.id}",
-        action="user.signed_out",
-        target=f"user:{ctx.principal.id}",
-    )
+
+    def sign_out() -> None:
+        try:
+            cognito().admin_user_global_sign_out(UserPoolId=user_pool()[0], Username=user.email)
+        except ClientError as exc:
+            if error_code(exc) != "UserNotFoundException":
+                raise
+
+    tenant_data(ctx).record(sign_out, action="user.signed_out", target=f"user:{ctx.principal.id}")
 
 
 # --- the organisation profile -------------------------------------------------------------------
 
 
 def _tenant(ctx: TenantContext) -> TenantItem:
-    try:
-        return TenantItem.get(ctx.pk, TenantItem.SK)
-    except TenantItem.DoesNotExist:
-        raise NotFound("No such organisation.") from None
+    return tenant_data(ctx).get(TenantItem, TenantItem.SK, missing="No such organisation.")
 
 
 def _profile(item: TenantItem) -> OrgProfile:
@@ -304,13 +304,10 @@ def get_profile(ctx: TenantContext) -> OrgProfile:
 def update_profile(ctx: TenantContext, update: OrgProfileUpdate) -> OrgProfile:
     item = _tenant(ctx)
     previous = item.name
-    item.update(
-        actions=[TenantItem.name.set(update.name), TenantItem.updated_at.set(_now())],
-        condition=TenantItem.pk.exists(),
-    )
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
+    data = tenant_data(ctx)
+    actions = [TenantItem.name.set(update.name), TenantItem.updated_at.set(_now())]
+    data.record(
+        lambda: data.update(item, actions, TenantItem.pk.exists()),
         action="org.updated",
         target=f"tenant:{ctx.tenant_id}",
         details={"name": {"from": previous, "to": update.name}},
