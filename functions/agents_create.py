@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.agents import Agent, AgentCreate
 from agentgate.services import agents
 
 app = make_resolver()
 
 
-@app.post("/api/v1/agents", status_code=201)
+@table_route(app, __name__)
 def create_agent(request: AgentCreate) -> Agent:
     return agents.create(tenant_context(app), request)
 

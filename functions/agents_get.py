@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.agents import Agent
 from agentgate.services import agents
 
 app = make_resolver()
 
 
-@app.get("/api/v1/agents/<id>")
+@table_route(app, __name__)
 def get_agent(id: str) -> Agent:
     return agents.get(tenant_context(app), id)
 

@@ -1,14 +1,13 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, optional_body, table_route, tenant_context
 from agentgate.schemas.agents import Agent, PauseRequest
 from agentgate.services import agents
 
 app = make_resolver()
 
 
-@app.post("/api/v1/agents/<id>/pause")
+@table_route(app, __name__)
 def pause_agent(id: str) -> Agent:
-    body = app.current_event.body
-    request = PauseRequest.model_validate_json(body) if body else PauseRequest()
+    request = optional_body(app, PauseRequest)
     return agents.pause(tenant_context(app), id, request.reason)
 
 

@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.agents import Agent, AgentUpdate
 from agentgate.services import agents
 
 app = make_resolver()
 
 
-@app.patch("/api/v1/agents/<id>")
+@table_route(app, __name__)
 def update_agent(id: str, request: AgentUpdate) -> Agent:
     return agents.update(tenant_context(app), id, request)
 

@@ -1,4 +1,4 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.api_keys import ApiKeyPage
 from agentgate.schemas.common import PageQuery
 from agentgate.services import api_keys
@@ -6,7 +6,7 @@ from agentgate.services import api_keys
 app = make_resolver()
 
 
-@app.get("/api/v1/api-keys")
+@table_route(app, __name__)
 def list_api_keys() -> ApiKeyPage:
     query = PageQuery.model_validate(app.current_event.query_string_parameters or {})
     return api_keys.list_keys(tenant_context(app), query)

@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver
+from agentgate.platform.api import make_handler, make_resolver, table_route
 from agentgate.schemas.tenants import SignupRequest, SignupResult
 from agentgate.services import tenants
 
 app = make_resolver()
 
 
-@app.post("/api/v1/auth/signup", status_code=201)
+@table_route(app, __name__)
 def signup(request: SignupRequest) -> SignupResult:
     return tenants.signup(request)
 

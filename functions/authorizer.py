@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from agentgate.services.authorizer import Unauthenticated, authorize
 from agentgate.platform.observability import logger
+from agentgate.services.authorizer import Unauthenticated, authorize
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -2,14 +2,14 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.credentials import CreateCredential, IssuedCredential
 from agentgate.services import credentials
 
 app = make_resolver()
 
 
-@app.post("/api/v1/agents/<id>/credentials", status_code=201)
+@table_route(app, __name__)
 def create_credential(
     id: str, request: Annotated[CreateCredential | None, Body()] = None
 ) -> IssuedCredential:

@@ -1,4 +1,4 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.common import PageQuery
 from agentgate.schemas.credentials import CredentialPage
 from agentgate.services import credentials
@@ -6,7 +6,7 @@ from agentgate.services import credentials
 app = make_resolver()
 
 
-@app.get("/api/v1/agents/<id>/credentials")
+@table_route(app, __name__)
 def list_credentials(id: str) -> CredentialPage:
     query = PageQuery.model_validate(app.current_event.query_string_parameters or {})
     return credentials.list_credentials(tenant_context(app), id, query)

@@ -1,14 +1,13 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, optional_body, table_route, tenant_context
 from agentgate.schemas.emergency import EmergencyPauseRequest, EmergencyState
 from agentgate.services import emergency
 
 app = make_resolver()
 
 
-@app.post("/api/v1/emergency/pause-all")
+@table_route(app, __name__)
 def pause_all() -> EmergencyState:
-    body = app.current_event.body
-    request = EmergencyPauseRequest.model_validate_json(body) if body else EmergencyPauseRequest()
+    request = optional_body(app, EmergencyPauseRequest)
     return emergency.pause_all(tenant_context(app), request)
 
 

@@ -1,14 +1,13 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, optional_body, table_route, tenant_context
 from agentgate.schemas.emergency import EmergencyResumeRequest, EmergencyState
 from agentgate.services import emergency
 
 app = make_resolver()
 
 
-@app.post("/api/v1/emergency/resume-all")
+@table_route(app, __name__)
 def resume_all() -> EmergencyState:
-    body = app.current_event.body
-    request = EmergencyResumeRequest.model_validate_json(body) if body else EmergencyResumeRequest()
+    request = optional_body(app, EmergencyResumeRequest)
     return emergency.resume_all(tenant_context(app), request)
 
 

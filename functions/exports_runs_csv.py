@@ -1,13 +1,13 @@
 from aws_lambda_powertools.event_handler import Response
 
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.runs import ExportQuery
 from agentgate.services import exports
 
 app = make_resolver()
 
 
-@app.get("/api/v1/exports/runs.csv")
+@table_route(app, __name__)
 def export_runs_csv() -> Response[str]:
     query = ExportQuery.model_validate(app.current_event.query_string_parameters or {})
     export = exports.runs_csv(tenant_context(app), query)

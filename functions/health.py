@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver
+from agentgate.platform.api import make_handler, make_resolver, table_route
 from agentgate.schemas.health import Health
 from agentgate.services import health
 
 app = make_resolver()
 
 
-@app.get("/health")
+@table_route(app, __name__)
 def get_health() -> Health:
     return health.liveness()
 

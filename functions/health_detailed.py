@@ -1,13 +1,13 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from agentgate.platform.api import make_handler, make_resolver
+from agentgate.platform.api import make_handler, make_resolver, table_route
 from agentgate.schemas.health import DetailedHealth
 from agentgate.services import health
 
 app = make_resolver()
 
 
-@app.get("/health/detailed")
+@table_route(app, __name__)
 def get_detailed_health() -> Response[DetailedHealth]:
     report = health.detailed()
     return Response(

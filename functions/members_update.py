@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.members import Member, MemberUpdate
 from agentgate.services import members
 
 app = make_resolver()
 
 
-@app.patch("/api/v1/org-members/<id>")
+@table_route(app, __name__)
 def update_member(id: str, request: MemberUpdate) -> Member:
     return members.update(tenant_context(app), id, request)
 

@@ -1,10 +1,10 @@
 from agentgate import openapi
-from agentgate.platform.api import make_handler, make_resolver
+from agentgate.platform.api import make_handler, make_resolver, table_route
 
 app = make_resolver()
 
 
-@app.get("/openapi.json")
+@table_route(app, __name__)
 def get_openapi_document() -> dict:
     return openapi.document()
 

@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.policies import Policy, PolicyUpdate
 from agentgate.services import policies
 
 app = make_resolver()
 
 
-@app.patch("/api/v1/policies/<id>")
+@table_route(app, __name__)
 def update_policy(id: str, request: PolicyUpdate) -> Policy:
     return policies.update_policy(tenant_context(app), id, request)
 

@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.policies import GovernanceSettings
 from agentgate.services import policies
 
 app = make_resolver()
 
 
-@app.get("/api/v1/policy-settings")
+@table_route(app, __name__)
 def get_policy_settings() -> GovernanceSettings:
     return policies.get_settings(tenant_context(app))
 

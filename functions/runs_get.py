@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.runs import Run
 from agentgate.services import dashboards
 
 app = make_resolver()
 
 
-@app.get("/api/v1/runs/<id>")
+@table_route(app, __name__)
 def get_run(id: str) -> Run:
     return dashboards.get_run(tenant_context(app), id)
 

@@ -20,6 +20,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from agentgate import routes
+from agentgate.gateway_responses import GATEWAY_RESPONSES
+from agentgate.platform.settings import env_name, settings_env
 from agentgate.routes import Route
 from infra.agentgate_cdk import assets
 from infra.agentgate_cdk.alarms import API_5XX_THRESHOLD, alarm
@@ -37,22 +39,6 @@ AUTHORIZER_GRANTS = frozenset({routes.TABLE_READ, routes.KMS_PUBLIC_KEY, routes.
 AUTHORIZER_TIMEOUT = 10
 # API Gateway gives up on an integration after 29 seconds.
 ROUTE_TIMEOUT = 28
-
-# API Gateway's own refusals, answered with the error body of API.md.
-GATEWAY_RESPONSES: tuple[tuple[apigw.ResponseType, str, str, str], ...] = (
-    (apigw.ResponseType.UNAUTHORIZED, "401", "unauthorized", "Missing or invalid credentials."),
-    (apigw.ResponseType.ACCESS_DENIED, "403", "forbidden", "Not allowed (paused agent or tenant)."),
-    (apigw.ResponseType.INVALID_API_KEY, "403", "forbidden", "The tenant has no usage plan for this API."),
-    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, "404", "not_found", "No such route."),
-    (apigw.ResponseType.THROTTLED, "429", "too_many_requests", "Over the tier's rate limit."),
-    (apigw.ResponseType.QUOTA_EXCEEDED, "429", "quota_exceeded", "The tier's daily quota is used up."),
-    (apigw.ResponseType.REQUEST_TOO_LARGE, "413", "request_too_large", "The request body is too large."),
-    (apigw.ResponseType.DEFAULT_4_XX, "", "bad_request", "The request was refused."),
-    (apigw.ResponseType.DEFAULT_5_XX, "", "service_unavailable", "The service failed to answer."),
-)
-# Seconds a client should wait: a throttle bucket refills within a second; a daily quota resets at
-# 00:00 UTC, which a gateway response cannot compute, so clients are told to come back in an hour.
-RETRY_AFTER = {"THROTTLED": "1", "QUOTA_EXCEEDED": "3600"}
 
 ACCESS_LOG_FORMAT = {
     "request_id": "$context.requestId",
@@ -182,7 +168,7 @@ class ApiStack(cdk.Stack):
         )
         cdk.CfnOutput(self, "ApiUrl", value=self.api.url)
         cdk.CfnOutput(self, "PortalUrl", value=self.portal.url)
-        cdk.CfnOutput(self, "TokenIssuer", value=shared.wiring.base_env["TOKEN_ISSUER"])
+        cdk.CfnOutput(self, "TokenIssuer", value=shared.wiring.base_env[env_name("issuer")])
 
     def _rest_api(self) -> apigw.RestApi:
         access_logs = logs.LogGroup(
@@ -211,16 +197,16 @@ class ApiStack(cdk.Stack):
                 tracing_enabled=False,
             ),
         )
-        for response_type, status, code, message in GATEWAY_RESPONSES:
+        for row in GATEWAY_RESPONSES:
             headers = {"Content-Type": "'application/json'"}
-            if response_type.response_type in RETRY_AFTER:
-                headers["Retry-After"] = f"'{RETRY_AFTER[response_type.response_type]}'"
+            if row.retry_after:
+                headers["Retry-After"] = f"'{row.retry_after}'"
             api.add_gateway_response(
-                _construct_id(response_type.response_type),
-                type=response_type,
-                status_code=status or None,
+                _construct_id(row.type),
+                type=apigw.ResponseType.of(row.type),
+                status_code=str(row.status) if row.status else None,
                 response_headers=headers,
-                templates={"application/json": error_template(code, message)},
+                templates={"application/json": error_template(row.code, row.message)},
             )
         role = api.node.find_child("CloudWatchRole")
         acknowledge(
@@ -258,12 +244,14 @@ class ApiStack(cdk.Stack):
     def _wiring(self, data: DataStack) -> Wiring:
         portal_url = self.portal.url
         base_env = {
-            "STAGE": self.config.stage,
-            "TOKEN_ISSUER": self.config.token_issuer or portal_url,
-            "TOKEN_AUDIENCE": self.config.token_audience,
-            "ACCESS_TOKEN_TTL_SECONDS": str(self.config.access_token_ttl_seconds),
-            "AUTHORIZER_CACHE_TTL_SECONDS": str(self.config.authorizer_cache_ttl_seconds),
-            "PORTAL_URL": portal_url,
+            **settings_env(
+                stage=self.config.stage,
+                issuer=self.config.token_issuer or portal_url,
+                token_audience=self.config.token_audience,
+                access_token_ttl_seconds=self.config.access_token_ttl_seconds,
+                authorizer_cache_ttl_seconds=self.config.authorizer_cache_ttl_seconds,
+                portal_url=portal_url,
+            ),
             "POWERTOOLS_SERVICE_NAME": "agentgate",
             "POWERTOOLS_METRICS_NAMESPACE": "AgentGate",
             "POWERTOOLS_TRACE_DISABLED": "true",

@@ -20,6 +20,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 
 from agentgate import routes
+from agentgate.platform.settings import env_name
 from agentgate.platform.table import INDEXES
 from infra.agentgate_cdk.tables import Tables
 
@@ -121,7 +122,7 @@ def _signing_keys(actions: list[str], access: Access, wiring: Wiring) -> None:
         access.wildcards.append(
             (finding, "Only keys tagged as token-signing keys: rotation creates new keys after deploy.")
         )
-    access.env["SIGNING_KEY_ALIAS"] = wiring.signing_key_alias
+    access.env[env_name("signing_key_alias")] = wiring.signing_key_alias
 
 
 def _table_arns(table: dynamodb.ITable) -> list[str]:
@@ -162,8 +163,8 @@ def _api_keys(wiring: Wiring, access: Access) -> None:
         access.wildcards.append(
             (f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::{path}]", reason)
         )
-    access.env["REST_API_ID"] = wiring.rest_api_id
-    access.env["USAGE_PLAN_IDS"] = wiring.usage_plan_ids
+    access.env[env_name("rest_api_id")] = wiring.rest_api_id
+    access.env[env_name("usage_plan_ids")] = wiring.usage_plan_ids
 
 
 def _health_probes(wiring: Wiring, access: Access) -> None:
@@ -172,12 +173,12 @@ def _health_probes(wiring: Wiring, access: Access) -> None:
     access.statements.append(
         iam.PolicyStatement(actions=["dynamodb:DescribeTable"], resources=[wiring.table.table_arn])
     )
-    access.env["TABLE_NAME"] = wiring.table.table_name
+    access.env[env_name("table_name")] = wiring.table.table_name
     if runs is not None:
         access.statements.append(
             iam.PolicyStatement(actions=["kinesis:DescribeStreamSummary"], resources=[runs.stream_arn])
         )
-        access.env["RUNS_STREAM_NAME"] = runs.stream_name
+        access.env[env_name("runs_stream")] = runs.stream_name
     _signing_keys(["kms:DescribeKey"], access, wiring)
     approval = _matching("states", "states:approvals", wiring.state_machines, wiring.state_machine_settings)
     if approval:
@@ -185,7 +186,7 @@ def _health_probes(wiring: Wiring, access: Access) -> None:
         access.statements.append(
             iam.PolicyStatement(actions=["states:DescribeStateMachine"], resources=[arn])
         )
-        access.env[wiring.state_machine_settings[approval[0]].upper()] = arn
+        access.env[env_name(wiring.state_machine_settings[approval[0]])] = arn
     else:
         # Without an approval workflow the probe lists state machines, which has no resource type.
         access.statements.append(iam.PolicyStatement(actions=["states:ListStateMachines"], resources=["*"]))
@@ -203,18 +204,18 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
             access.statements.append(
                 iam.PolicyStatement(actions=list(TABLE_READ_ACTIONS), resources=_table_arns(wiring.table))
             )
-            access.env["TABLE_NAME"] = wiring.table.table_name
+            access.env[env_name("table_name")] = wiring.table.table_name
         elif grant == routes.TABLE_WRITE:
             access.statements.append(
                 iam.PolicyStatement(actions=list(TABLE_WRITE_ACTIONS), resources=[wiring.table.table_arn])
             )
-            access.env["TABLE_NAME"] = wiring.table.table_name
+            access.env[env_name("table_name")] = wiring.table.table_name
         elif grant.startswith("stream:"):
             stream = wiring.streams[_stream_for(grant, wiring)]
             access.statements.append(
                 iam.PolicyStatement(actions=list(STREAM_PUT_ACTIONS), resources=[stream.stream_arn])
             )
-            access.env[f"{grant.split(':', 1)[1].upper()}_STREAM_NAME"] = stream.stream_name
+            access.env[env_name(f"{grant.split(':', 1)[1]}_stream")] = stream.stream_name
         elif grant == routes.KMS_SIGN:
             _signing_keys(["kms:Sign", "kms:GetPublicKey", "kms:DescribeKey"], access, wiring)
         elif grant == routes.KMS_PUBLIC_KEY:
@@ -224,9 +225,9 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
             access.statements.append(
                 iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[pool.user_pool_arn])
             )
-            access.env["USER_POOL_ID"] = pool.user_pool_id
-            access.env["USER_POOL_CLIENT_ID"] = wiring.user_pool_client.user_pool_client_id
-            access.env["COGNITO_JWKS_URL"] = (
+            access.env[env_name("user_pool_id")] = pool.user_pool_id
+            access.env[env_name("user_pool_client_id")] = wiring.user_pool_client.user_pool_client_id
+            access.env[env_name("cognito_jwks_url")] = (
                 f"https://cognito-idp.{cdk.Aws.REGION}.{cdk.Aws.URL_SUFFIX}/{pool.user_pool_id}"
                 "/.well-known/jwks.json"
             )
@@ -243,7 +244,7 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
                     )
                 )
                 if wiring.state_machine_settings.get(name):
-                    access.env[wiring.state_machine_settings[name].upper()] = arn
+                    access.env[env_name(wiring.state_machine_settings[name])] = arn
         elif grant.startswith("queue:"):
             names = _matching("queue", grant, wiring.queues, wiring.queue_url_settings)
             if not names:
@@ -253,7 +254,7 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
                 access.statements.append(
                     iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])
                 )
-                access.env[wiring.queue_url_settings[name].upper()] = queue.queue_url
+                access.env[env_name(wiring.queue_url_settings[name])] = queue.queue_url
         elif grant == routes.API_KEYS:
             _api_keys(wiring, access)
         elif grant == routes.HEALTH_PROBES:

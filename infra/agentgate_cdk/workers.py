@@ -21,6 +21,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from agentgate.platform.settings import env_name
 from agentgate.schedules import Schedule
 from agentgate.workflows import Workflow
 from infra.agentgate_cdk.alarms import ITERATOR_AGE_THRESHOLD_MS, alarm, dead_letter_alarm
@@ -98,7 +99,9 @@ class WorkersStack(cdk.NestedStack):
         }
         for consumer in tables.consumers:
             function = self.functions[consumer.handler]
-            function.function.add_environment("DEAD_LETTER_QUEUE_URL", wiring.dead_letter_queue.queue_url)
+            function.function.add_environment(
+                env_name("dead_letter_queue_url"), wiring.dead_letter_queue.queue_url
+            )
             function.function.add_event_source(
                 sources.KinesisEventSource(
                     wiring.streams[consumer.stream],

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from agentgate.gateway_responses import gateway_response
 from agentgate.routes import Route
 from infra.local.apigw import authorizer_request_event, rest_event
 from infra.local.authorization import AuthorizerCache, AuthorizerResult
@@ -86,6 +87,17 @@ def error_reply(
     return json_reply(status, body, headers, f"{code} {note}".strip())
 
 
+def gateway_reply(
+    response_type: str, status: int | None = None, headers: Iterable[tuple[str, str]] = (), note: str = ""
+) -> HttpReply:
+    """The answer API Gateway gives for ``response_type`` (agentgate.gateway_responses, as CDK deploys it)."""
+    row = gateway_response(response_type)
+    answer = status or row.status
+    if answer is None:
+        raise ValueError(f"{response_type} needs the status API Gateway would choose")
+    return error_reply(answer, row.code, row.message, headers, note)
+
+
 class LocalActions:
     """The local-only endpoints: the scheduler's "fire now", for ``python -m infra.local fire``."""
 
@@ -145,7 +157,7 @@ class Gateway:
                 static = self._static(path)
                 if static is not None:
                     return static
-            return error_reply(404, "not_found", "No such route.", note=f"no route for {method} {path}")
+            return gateway_reply("MISSING_AUTHENTICATION_TOKEN", note=f"no route for {method} {path}")
         if match.route is None:
             allow = ", ".join(match.allowed_methods)
             return error_reply(
@@ -171,13 +183,11 @@ class Gateway:
             )
             verdict = self.authorizer.authorize(event)
             if verdict.status == 401:
-                return error_reply(401, "unauthorized", "Missing or invalid credentials.")
+                return gateway_reply("UNAUTHORIZED")
             if verdict.status == 403:
-                return error_reply(403, "forbidden", "Not allowed (paused agent or tenant).")
+                return gateway_reply("ACCESS_DENIED")
             if verdict.status != 200 or verdict.result is None:
-                return error_reply(
-                    500, "service_unavailable", "The service failed to answer.", note="authorizer failed"
-                )
+                return gateway_reply("DEFAULT_5XX", 500, note="authorizer failed")
             authorized = verdict.result
             note = str(authorized.context.get("tenant_id") or authorized.principal_id)
             refused = self._apply_usage_plan(authorized.usage_identifier_key)
@@ -204,12 +214,7 @@ class Gateway:
             result = self.runner.invoke(route.handler, event)
         except Exception:  # noqa: BLE001 - a function error is API Gateway's 502, never a crash of ours
             log.error("%s failed:\n%s", route.handler, traceback.format_exc())
-            return error_reply(
-                502,
-                "service_unavailable",
-                "The service failed to answer.",
-                note=f"{note} function error, see above",
-            )
+            return gateway_reply("DEFAULT_5XX", 502, note=f"{note} function error, see above")
         reply = proxy_result_to_http(result)
         reply.note = note
         return reply
@@ -219,16 +224,14 @@ class Gateway:
             return None
         plan = self.plans.plan_for(key)
         if plan is None:
-            return error_reply(403, "forbidden", "The tenant has no usage plan for this API.")
+            return gateway_reply("INVALID_API_KEY")
         decision = self.limiter.check(key, plan)
         if decision.allowed:
             return None
         retry = [("Retry-After", str(decision.retry_after_seconds))]
         if decision.reason == "quota_exceeded":
-            return error_reply(
-                429, "quota_exceeded", "The tier's daily quota is used up.", retry, note=plan.name
-            )
-        return error_reply(429, "too_many_requests", "Over the tier's rate limit.", retry, note=plan.name)
+            return gateway_reply("QUOTA_EXCEEDED", headers=retry, note=plan.name)
+        return gateway_reply("THROTTLED", headers=retry, note=plan.name)
 
     def _static(self, path: str) -> HttpReply | None:
         if self.portal_dir is None or not self.portal_dir.is_dir():
@@ -249,9 +252,7 @@ def proxy_result_to_http(result: Any) -> HttpReply:
     """A Lambda proxy integration's result as HTTP; a malformed one is API Gateway's 502."""
     if not isinstance(result, dict) or not isinstance(result.get("statusCode"), int):
         log.error("malformed proxy result: %r", result)
-        return error_reply(
-            502, "service_unavailable", "The service failed to answer.", note="malformed proxy result"
-        )
+        return gateway_reply("DEFAULT_5XX", 502, note="malformed proxy result")
     headers: list[tuple[str, str]] = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
     seen = {k.lower() for k, _ in headers}
     for name, values in (result.get("multiValueHeaders") or {}).items():
@@ -275,16 +276,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         )
         if length > MAX_PAYLOAD_BYTES:
             self.close_connection = True  # the body is left unread
-            reply = error_reply(413, "request_too_large", "The request body is too large.")
+            reply = gateway_reply("REQUEST_TOO_LARGE")
         else:
             request = replace(request, body=self.rfile.read(length) if length else b"")
             try:
                 reply = self.server.gateway.handle(request)
             except Exception:  # noqa: BLE001 - a bug in the gateway itself: answer, log, keep serving
                 log.error("gateway error on %s %s:\n%s", self.command, self.path, traceback.format_exc())
-                reply = error_reply(
-                    500, "service_unavailable", "The service failed to answer.", note="gateway error"
-                )
+                reply = gateway_reply("DEFAULT_5XX", 500, note="gateway error")
         self.send_response(reply.status)
         for name, value in reply.headers:
             if name.lower() not in {"content-length", "connection", "transfer-encoding"}:

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 
 from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS, STREAMS, QueueConsumer, StreamConsumer
+from agentgate.platform.settings import env_name, settings_env
 from agentgate.platform.table import create_table
 from agentgate.tiers import TIER_ORDER, TIERS
 from agentgate.workflows import WORKFLOWS, Workflow
@@ -55,14 +56,14 @@ def provision(
     out = Provisioned()
     table_name = prefix
     create_table(aws("dynamodb"), table_name)
-    out.env["TABLE_NAME"] = table_name
+    out.env[env_name("table_name")] = table_name
 
     kinesis = aws("kinesis")
     existing = set(kinesis.list_streams().get("StreamNames", []))
     for stream, name in stream_names(prefix).items():
         if name not in existing:
             kinesis.create_stream(StreamName=name, ShardCount=STREAMS[stream])
-        out.env[f"{stream.upper()}_STREAM_NAME"] = name
+        out.env[env_name(f"{stream}_stream")] = name
 
     kms = aws("kms")
     aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases().get("Aliases", [])}
@@ -71,12 +72,14 @@ def provision(
             KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY", Description="AgentGate token signing"
         )
         kms.create_alias(AliasName=TOKEN_SIGNING_KEY_ALIAS, TargetKeyId=key["KeyMetadata"]["KeyId"])
-    out.env["SIGNING_KEY_ALIAS"] = TOKEN_SIGNING_KEY_ALIAS
+    out.env[env_name("signing_key_alias")] = TOKEN_SIGNING_KEY_ALIAS
     out.env.update(_provision_user_pool(aws("cognito-idp"), prefix))
     out.env.update(_provision_usage_plans(aws("apigateway"), prefix))
     # moto's tokens name the real AWS issuer even behind its server; the keys are where moto serves them.
     jwks_base = endpoint_url.rstrip("/") if endpoint_url else f"https://cognito-idp.{region}.amazonaws.com"
-    out.env["COGNITO_JWKS_URL"] = f"{jwks_base}/{out.env['USER_POOL_ID']}/.well-known/jwks.json"
+    out.env[env_name("cognito_jwks_url")] = (
+        f"{jwks_base}/{out.env[env_name('user_pool_id')]}/.well-known/jwks.json"
+    )
     _provision_queues(aws("sqs"), prefix, list(consumers), list(queue_consumers), out)
     _provision_state_machines(aws("stepfunctions"), prefix, region, list(workflows), root, out)
     return out
@@ -114,7 +117,7 @@ def _provision_user_pool(cognito: Any, prefix: str) -> dict[str, str]:
             GenerateSecret=False,
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
-    return {"USER_POOL_ID": pool_id, "USER_POOL_CLIENT_ID": client_id}
+    return settings_env(user_pool_id=pool_id, user_pool_client_id=client_id)
 
 
 def _provision_usage_plans(apigateway: Any, prefix: str) -> dict[str, str]:
@@ -135,7 +138,7 @@ def _provision_usage_plans(apigateway: Any, prefix: str) -> dict[str, str]:
                 quota={"limit": tier.daily_quota, "period": "DAY"},
             )["id"]
         ids[tier_name] = plans[plan_name]
-    return {"REST_API_ID": api_id, "USAGE_PLAN_IDS": ",".join(f"{t}={i}" for t, i in ids.items())}
+    return settings_env(rest_api_id=api_id, usage_plan_ids=ids)
 
 
 def _queue(sqs: Any, name: str, attributes: dict[str, str]) -> tuple[str, str]:
@@ -155,10 +158,10 @@ def _provision_queues(
     consumers' on-failure queue (``DEAD_LETTER_QUEUE_URL``), where batches they give up on go."""
     keep_14_days = {"MessageRetentionPeriod": "1209600"}
     failures_url, _ = _queue(sqs, f"{prefix}-stream-failures", keep_14_days)
-    out.env["DEAD_LETTER_QUEUE_URL"] = failures_url
+    out.env[env_name("dead_letter_queue_url")] = failures_url
     # Records the runs and analytics consumers cannot process, each with its reason (replayable).
     runs_dlq_url, _ = _queue(sqs, f"{prefix}-runs-dlq", keep_14_days)
-    out.env["RUNS_DEAD_LETTER_QUEUE_URL"] = runs_dlq_url
+    out.env[env_name("runs_dead_letter_queue_url")] = runs_dlq_url
     for consumer in consumers:
         out.dead_letter_urls[consumer.name] = failures_url
     for queue in queue_consumers:
@@ -171,7 +174,7 @@ def _provision_queues(
         url, _ = _queue(sqs, f"{prefix}-{queue.name}", attributes)
         out.queue_urls[queue.name] = url
         out.dead_letter_urls[queue.name] = dlq_url
-        out.env[queue.url_setting.upper()] = url
+        out.env[env_name(queue.url_setting)] = url
 
 
 def _provision_state_machines(
@@ -182,4 +185,4 @@ def _provision_state_machines(
     out.state_machine_arns = create_state_machines(sfn, workflows, root=root, prefix=prefix, region=region)
     for workflow in workflows:
         if workflow.arn_setting:
-            out.env[workflow.arn_setting.upper()] = out.state_machine_arns[workflow.name]
+            out.env[env_name(workflow.arn_setting)] = out.state_machine_arns[workflow.name]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from agentgate.consumers import CONSUMERS, QUEUE_CONSUMERS, QueueConsumer, StreamConsumer
+from agentgate.platform.settings import Settings, env_name, settings_env
 from agentgate.routes import ROUTES, Route
 from agentgate.schedules import SCHEDULES, Schedule
 from agentgate.workflows import WORKFLOWS, Workflow
@@ -38,14 +39,14 @@ AUTHORIZER_HANDLER = "authorizer"
 
 def local_setting_defaults() -> dict[str, str]:
     """The settings the resources do not determine, each with its local value."""
-    return {
-        "TOKEN_AUDIENCE": "agentgate",
-        "ACCESS_TOKEN_TTL_SECONDS": "900",
-        "AUTHORIZER_CACHE_TTL_SECONDS": "60",
+    return settings_env(
+        token_audience=Settings.token_audience,
+        access_token_ttl_seconds=Settings.access_token_ttl_seconds,
+        authorizer_cache_ttl_seconds=Settings.authorizer_cache_ttl_seconds,
         # Stripe is not reachable offline; a local signing secret lets test events be signed and verified.
-        "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
-        "STRIPE_API_KEY": "",
-    }
+        stripe_webhook_secret="whsec_" + secrets.token_urlsafe(24),
+        stripe_api_key="",
+    )
 
 
 class PortInUse(RuntimeError):
@@ -123,8 +124,8 @@ class LocalStack:
             AWS_SECRET_ACCESS_KEY="local",  # moto accepts any credentials
             AWS_REGION=cfg.region,
             AWS_DEFAULT_REGION=cfg.region,
-            STAGE="local",
-            ALLOW_LOOPBACK_WEBHOOKS="true",  # a developer's webhook receiver runs on this machine
+            # a developer's webhook receiver runs on this machine
+            **settings_env(stage="local", allow_loopback_webhooks=True),
         )
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
@@ -146,7 +147,7 @@ class LocalStack:
 
         server = self._server = GatewayServer((cfg.host, cfg.port), self._gateway(provisioned))
         api_url = server.url
-        self._set_env(TOKEN_ISSUER=api_url, PORTAL_URL=api_url)
+        self._set_env(**settings_env(issuer=api_url, portal_url=api_url))
         self._reset_caches()
         self._start_pollers(provisioned)
         scheduler = self.scheduler = Scheduler(
@@ -200,7 +201,7 @@ class LocalStack:
         for consumer in self.config.consumers:
             stream_poller = StreamPoller(
                 consumer,
-                stream_name=provisioned.env[f"{consumer.stream.upper()}_STREAM_NAME"],
+                stream_name=provisioned.env[env_name(f"{consumer.stream}_stream")],
                 kinesis=client("kinesis"),
                 sqs=client("sqs"),
                 on_failure_queue_url=provisioned.dead_letter_urls[consumer.name],

@@ -8,8 +8,9 @@ dependency failures become the error body of API.md here and nowhere else.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -20,14 +21,16 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agentgate.platform.errors import DomainError, Forbidden, Unauthorized
 from agentgate.platform.observability import logger, metrics
 from agentgate.platform.tenancy import ADMIN_SCOPE, Caller, TenantContext, context_from_authorizer
-from agentgate.routes import Route, find_route
+from agentgate.routes import ROUTES, Route, find_route
 
 _TENANT_KEY = "agentgate.tenant"
+F = TypeVar("F", bound=Callable[..., Any])
+B = TypeVar("B", bound=BaseModel)
 _THROTTLING_CODES = frozenset(
     {
         "ThrottlingException",
@@ -196,3 +199,38 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any],
         return app.resolve(event, context)
 
     return handler
+
+
+def handler_routes(module: str) -> tuple[Route, ...]:
+    """The routes table's rows served by the handler module ``module`` (its ``__name__`` will do)."""
+    name = module.rsplit(".", 1)[-1]
+    return tuple(row for row in ROUTES if row.handler == name)
+
+
+def resolver_path(path: str) -> str:
+    """A table path (``/api/v1/agents/{id}``) in the resolver's syntax (``/api/v1/agents/<id>``)."""
+    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
+
+
+def table_route(app: APIGatewayRestResolver, module: str) -> Callable[[F], F]:
+    """Register the decorated function for its row(s) of the routes table: path, method and status.
+
+    ``@table_route(app, __name__)`` replaces ``@app.get("/path")``, so the path in the handler cannot
+    drift from the table (and from the OpenAPI document generated from it).
+    """
+    rows = handler_routes(module)
+    if not rows:
+        raise LookupError(f"no route in the routes table is served by {module}")
+
+    def register(function: F) -> F:
+        for row in rows:
+            app.route(resolver_path(row.path), row.method, status_code=row.status)(function)
+        return function
+
+    return register
+
+
+def optional_body(app: APIGatewayRestResolver, model: type[B]) -> B:
+    """The request body parsed with ``model``, or the model's defaults when the body is empty."""
+    body = app.current_event.body
+    return model.model_validate_json(body) if body else model()

@@ -1,19 +1,16 @@
 """Settings read from the environment, once per warm container.
 
-Every name has a default that suits the local stack, so importing and testing any
-module needs no environment set up; CDK sets the real values on each function.
+Every setting is declared once, here: its name and default in ``Settings``, its environment
+variable by ``env_name``. Every default suits the local stack, so importing and testing any
+module needs no environment set up; CDK and the local stack set values through ``settings_env``.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from functools import lru_cache
-
-
-def _int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw else default
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -43,40 +40,70 @@ class Settings:
     portal_url: str = "http://127.0.0.1:8000"
 
 
+# The environment variable of each setting: its field name in capitals, except these. The local stack
+# and CDK name variables through ``env_name`` / ``settings_env``, so no name is spelled twice.
+_ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "region": ("AWS_REGION", "AWS_DEFAULT_REGION"),
+    "runs_stream": ("RUNS_STREAM_NAME",),
+    "analytics_stream": ("ANALYTICS_STREAM_NAME",),
+    "issuer": ("TOKEN_ISSUER",),
+}
+
+
+def env_name(setting: str) -> str:
+    """The environment variable that sets ``setting`` (a field of ``Settings``)."""
+    if setting not in _FIELDS:
+        raise KeyError(f"no setting {setting!r}")
+    return _ENV_NAMES.get(setting, (setting.upper(),))[0]
+
+
+def settings_env(**values: object) -> dict[str, str]:
+    """Environment variables of settings: ``settings_env(table_name="t")`` -> {"TABLE_NAME": "t"}."""
+    return {env_name(name): _text(value) for name, value in values.items()}
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return ",".join(f"{k}={v}" for k, v in value.items())
+    return str(value)
+
+
 def _usage_plan_ids(raw: str) -> dict[str, str]:
     """``free=abc,pro=def`` -> {"free": "abc", "pro": "def"}."""
     pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
     return {tier.strip(): plan.strip() for tier, plan in pairs}
 
 
+def _parse(default: object, raw: str) -> object:
+    if isinstance(default, bool):
+        return raw.lower() == "true"
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, dict):
+        return _usage_plan_ids(raw)
+    return raw
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _default(name: str) -> object:
+    spec = _FIELDS[name]
+    if spec.default_factory is not MISSING:
+        return spec.default_factory()
+    return spec.default
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    env = os.environ.get
-    return Settings(
-        stage=env("STAGE", "local"),
-        region=env("AWS_REGION", env("AWS_DEFAULT_REGION", "us-east-1")),
-        table_name=env("TABLE_NAME", "agentgate"),
-        runs_stream=env("RUNS_STREAM_NAME", "agentgate-runs"),
-        analytics_stream=env("ANALYTICS_STREAM_NAME", "agentgate-analytics"),
-        signing_key_alias=env("SIGNING_KEY_ALIAS", "alias/agentgate-token-signing"),
-        issuer=env("TOKEN_ISSUER", "http://127.0.0.1:8000"),
-        token_audience=env("TOKEN_AUDIENCE", "agentgate"),
-        access_token_ttl_seconds=_int("ACCESS_TOKEN_TTL_SECONDS", 900),
-        user_pool_id=env("USER_POOL_ID", ""),
-        user_pool_client_id=env("USER_POOL_CLIENT_ID", ""),
-        cognito_jwks_url=env("COGNITO_JWKS_URL", ""),
-        approval_state_machine_arn=env("APPROVAL_STATE_MACHINE_ARN", ""),
-        webhook_queue_url=env("WEBHOOK_QUEUE_URL", ""),
-        dead_letter_queue_url=env("DEAD_LETTER_QUEUE_URL", ""),
-        runs_dead_letter_queue_url=env("RUNS_DEAD_LETTER_QUEUE_URL", ""),
-        rest_api_id=env("REST_API_ID", ""),
-        usage_plan_ids=_usage_plan_ids(env("USAGE_PLAN_IDS", "")),
-        authorizer_cache_ttl_seconds=_int("AUTHORIZER_CACHE_TTL_SECONDS", 60),
-        allow_loopback_webhooks=env("ALLOW_LOOPBACK_WEBHOOKS", "false").lower() == "true",
-        stripe_api_key=env("STRIPE_API_KEY", ""),
-        stripe_webhook_secret=env("STRIPE_WEBHOOK_SECRET", ""),
-        portal_url=env("PORTAL_URL", "http://127.0.0.1:8000"),
-    )
+    values: dict[str, Any] = {}
+    for name in _FIELDS:
+        names = _ENV_NAMES.get(name, (name.upper(),))
+        raw = next((os.environ[n] for n in names if os.environ.get(n)), None)
+        values[name] = _default(name) if raw is None else _parse(_default(name), raw)
+    return Settings(**values)
 
 
 def reset_settings() -> None:
