@@ -41,10 +41,18 @@ class Settings:
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     portal_url: str = "http://127.0.0.1:8000"
+    # Billing. In AWS the Stripe API key and webhook secret come from the Secrets Manager secret
+    # ``STRIPE_SECRET_ARN`` names (JSON ``{"api_key", "webhook_secret"}``), never from the template.
+    stripe_secret_arn: str = ""
+    stripe_api_base: str = ""  # empty: Stripe itself; the local stack points it at its emulator
+    stripe_price_ids: dict[str, str] = field(default_factory=dict)  # tier -> Stripe price id
+    stripe_meter_api_calls: str = ""  # meter event names; empty: that usage is not reported
+    stripe_meter_runs: str = ""
+    billing_queue_url: str = ""
 
 
 def _usage_plan_ids(raw: str) -> dict[str, str]:
-    """``free=abc,pro=def`` -> {"free": "abc", "pro": "def"}."""
+    """``free=abc,pro=def`` -> {"free": "abc", "pro": "def"} (usage plans, Stripe prices: per tier)."""
     pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
     return {tier.strip(): plan.strip() for tier, plan in pairs}
 
@@ -76,6 +84,12 @@ def get_settings() -> Settings:
         stripe_api_key=env("STRIPE_API_KEY", ""),
         stripe_webhook_secret=env("STRIPE_WEBHOOK_SECRET", ""),
         portal_url=env("PORTAL_URL", "http://127.0.0.1:8000"),
+        stripe_secret_arn=env("STRIPE_SECRET_ARN", ""),
+        stripe_api_base=env("STRIPE_API_BASE", ""),
+        stripe_price_ids=_usage_plan_ids(env("STRIPE_PRICE_IDS", "")),
+        stripe_meter_api_calls=env("STRIPE_METER_API_CALLS", ""),
+        stripe_meter_runs=env("STRIPE_METER_RUNS", ""),
+        billing_queue_url=env("BILLING_QUEUE_URL", ""),
     )
 
 

@@ -1,0 +1,83 @@
+"""Usage metering to Stripe: each tenant's API calls and runs of a day, sent to Stripe billing meters.
+
+The daily rollup calls ``report_day`` for every tenant active that day, so a deployment can
+price overage. Off unless a meter event name is configured (``STRIPE_METER_API_CALLS``,
+``STRIPE_METER_RUNS``); only tenants with a Stripe customer are reported. Once per tenant, day and
+usage: a marker item records what was sent, and the meter event's identifier is derived from the
+same three, so a retry after Stripe accepted the event but before the marker was written is
+refused by Stripe as a duplicate instead of being counted twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from agentgate.models import BillingItem, CostDayItem, MeterReportItem, tenant_pk
+from agentgate.platform.settings import get_settings
+from agentgate.services import costs
+from agentgate.services.stripe_api import stripe_call, stripe_client
+
+
+def meters() -> dict[str, str]:
+    """Usage -> meter event name, for the meters configured."""
+    settings = get_settings()
+    configured = {"api_calls": settings.stripe_meter_api_calls, "runs": settings.stripe_meter_runs}
+    return {usage: name for usage, name in configured.items() if name}
+
+
+def identifier(tenant_id: str, day: date, usage: str) -> str:
+    return f"agentgate:{tenant_id}:{day.isoformat()}:{usage}"
+
+
+def _runs(tenant_id: str, day: date) -> int:
+    found = costs.counters(tenant_id, "org", costs.ORG, day, day).get(day)
+    return int(found.runs) if isinstance(found, CostDayItem) else 0
+
+
+def report_day(tenant_id: str, day: date, *, api_calls: int) -> int:
+    """Send the day's usage of one tenant to its meters; returns how many meter events were sent."""
+    configured = meters()
+    if not configured:
+        return 0
+    try:
+        billing = BillingItem.get(tenant_pk(tenant_id), BillingItem.SK)
+    except BillingItem.DoesNotExist:
+        return 0
+    if not billing.stripe_customer_id:
+        return 0
+    values = {"api_calls": api_calls, "runs": _runs(tenant_id, day)}
+    # The last second of the day: Stripe files the event under that day (within its 35 days).
+    at = int((datetime.combine(day, time.min, tzinfo=UTC) + timedelta(days=1, seconds=-1)).timestamp())
+    sent = 0
+    for usage, event_name in configured.items():
+        value = values[usage]
+        sk = MeterReportItem.sk_for(day.isoformat(), usage)
+        if value <= 0:
+            continue
+        try:
+            MeterReportItem.get(tenant_pk(tenant_id), sk, consistent_read=True)
+            continue  # reported already
+        except MeterReportItem.DoesNotExist:
+            pass
+        event_identifier = identifier(tenant_id, day, usage)
+        with stripe_call("billing.meter_events.create"):
+            stripe_client().v1.billing.meter_events.create(
+                params={
+                    "event_name": event_name,
+                    "payload": {"stripe_customer_id": billing.stripe_customer_id, "value": str(value)},
+                    "identifier": event_identifier,
+                    "timestamp": at,
+                }
+            )
+        MeterReportItem(
+            tenant_pk(tenant_id),
+            sk,
+            day=day.isoformat(),
+            usage=usage,
+            event_name=event_name,
+            identifier=event_identifier,
+            value=value,
+            reported_at=datetime.now(UTC),
+        ).save()
+        sent += 1
+    return sent
