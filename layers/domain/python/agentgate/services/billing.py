@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pynamodb.exceptions import TransactWriteError
-
-from agentgate.data.transactions import cancellation_codes, transaction
-from agentgate.models import BillingItem, StripeCustomerItem, TenantItem, tenant_pk
-from agentgate.platform.errors import Conflict, NotFound
+from agentgate.data.tenant import TenantData, tenant_data
+from agentgate.data.transactions import ConditionFailed, Transaction
+from agentgate.models import BillingItem, StripeCustomerItem, TenantItem
+from agentgate.platform.errors import Conflict
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.billing import CheckoutRequest, CheckoutSession, PortalSession, Subscription
-from agentgate.services import audit
 from agentgate.services.stripe_api import price_id, stripe_call, stripe_client
 from agentgate.tiers import TIER_ORDER
 
@@ -29,18 +27,12 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def tenant_item(tenant_id: str) -> TenantItem:
-    try:
-        return TenantItem.get(tenant_pk(tenant_id), TenantItem.SK, consistent_read=True)
-    except TenantItem.DoesNotExist:
-        raise NotFound("No such organisation.") from None
+def tenant_item(data: TenantData) -> TenantItem:
+    return data.get(TenantItem, TenantItem.SK, missing="No such organisation.", consistent=True)
 
 
-def billing_item(tenant_id: str) -> BillingItem | None:
-    try:
-        return BillingItem.get(tenant_pk(tenant_id), BillingItem.SK, consistent_read=True)
-    except BillingItem.DoesNotExist:
-        return None
+def billing_item(data: TenantData) -> BillingItem | None:
+    return data.find(BillingItem, BillingItem.SK, consistent=True)
 
 
 def _portal_url(path: str) -> str:
@@ -51,8 +43,9 @@ def _portal_url(path: str) -> str:
 
 
 def get_subscription(ctx: TenantContext) -> Subscription:
-    tenant = tenant_item(ctx.tenant_id)
-    billing = billing_item(ctx.tenant_id)
+    data = tenant_data(ctx)
+    tenant = tenant_item(data)
+    billing = billing_item(data)
     if billing is None:
         return Subscription(tier=tenant.tier, status="none")
     return Subscription(
@@ -68,50 +61,51 @@ def get_subscription(ctx: TenantContext) -> Subscription:
 # --- the customer ---------------------------------------------------------------------------------
 
 
-def _record_customer(ctx: TenantContext, customer_id: str) -> str:
+def _record_customer(data: TenantData, customer_id: str) -> str:
     """The billing item and the customer lookup, once; a concurrent first checkout keeps the winner's."""
     now = _now()
+
+    def steps(tx: Transaction) -> None:
+        tx.update(
+            data.ref(BillingItem, BillingItem.SK),
+            [
+                BillingItem.tenant_id.set(data.tenant_id),
+                BillingItem.stripe_customer_id.set(customer_id),
+                BillingItem.status.set(BillingItem.status | "none"),
+                BillingItem.created_at.set(BillingItem.created_at | now),
+                BillingItem.updated_at.set(now),
+            ],
+            BillingItem.stripe_customer_id.does_not_exist(),
+            name="billing",
+        )
+        tx.put(
+            StripeCustomerItem(
+                StripeCustomerItem.pk_for(customer_id),
+                StripeCustomerItem.SK,
+                tenant_id=data.tenant_id,
+                customer_id=customer_id,
+                created_at=now,
+            ),
+            StripeCustomerItem.pk.does_not_exist(),
+            name="lookup",
+        )
+
     try:
-        with transaction() as tx:
-            tx.update(
-                BillingItem(ctx.pk, BillingItem.SK),
-                actions=[
-                    BillingItem.tenant_id.set(ctx.tenant_id),
-                    BillingItem.stripe_customer_id.set(customer_id),
-                    BillingItem.status.set(BillingItem.status | "none"),
-                    BillingItem.created_at.set(BillingItem.created_at | now),
-                    BillingItem.updated_at.set(now),
-                ],
-                condition=BillingItem.stripe_customer_id.does_not_exist(),
-            )
-            tx.save(
-                StripeCustomerItem(
-                    StripeCustomerItem.pk_for(customer_id),
-                    StripeCustomerItem.SK,
-                    tenant_id=ctx.tenant_id,
-                    customer_id=customer_id,
-                    created_at=now,
-                ),
-                condition=StripeCustomerItem.pk.does_not_exist(),
-            )
-    except TransactWriteError as exc:
-        if "ConditionalCheckFailed" not in cancellation_codes(exc):
-            raise
-        existing = billing_item(ctx.tenant_id)
+        data.record(
+            lambda: data.transact(steps),
+            action="billing.customer_created",
+            target=f"tenant:{data.tenant_id}",
+            details={"stripe_customer_id": customer_id},
+        )
+    except ConditionFailed:
+        existing = billing_item(data)
         if existing is not None and existing.stripe_customer_id:
             return existing.stripe_customer_id
         raise
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
-        action="billing.customer_created",
-        target=f"tenant:{ctx.tenant_id}",
-        details={"stripe_customer_id": customer_id},
-    )
     return customer_id
 
 
-def _customer(ctx: TenantContext, tenant: TenantItem, billing: BillingItem | None) -> str:
+def _customer(ctx: TenantContext, data: TenantData, tenant: TenantItem, billing: BillingItem | None) -> str:
     if billing is not None and billing.stripe_customer_id:
         return billing.stripe_customer_id
     params: dict[str, object] = {"name": tenant.name, "metadata": {"tenant_id": ctx.tenant_id}}
@@ -122,21 +116,22 @@ def _customer(ctx: TenantContext, tenant: TenantItem, billing: BillingItem | Non
             params=params,  # type: ignore[arg-type]
             options={"idempotency_key": f"agentgate-customer-{ctx.tenant_id}"},
         )
-    return _record_customer(ctx, customer.id)
+    return _record_customer(data, customer.id)
 
 
 # --- checkout and the portal ----------------------------------------------------------------------
 
 
 def checkout(ctx: TenantContext, request: CheckoutRequest) -> CheckoutSession:
-    tenant = tenant_item(ctx.tenant_id)
+    data = tenant_data(ctx)
+    tenant = tenant_item(data)
     if TIER_ORDER.index(request.tier) <= TIER_ORDER.index(tenant.tier):
         raise Conflict(
             f"The tenant is on {tenant.tier}; {request.tier} is not an upgrade. "
             "Downgrades go through support; cancelling in the customer portal returns to free.",
             code="not_an_upgrade",
         )
-    billing = billing_item(ctx.tenant_id)
+    billing = billing_item(data)
     if billing is not None and billing.status in SUBSCRIBED and billing.stripe_subscription_id:
         raise Conflict(
             "The tenant has a subscription: change its plan in the customer portal "
@@ -144,7 +139,7 @@ def checkout(ctx: TenantContext, request: CheckoutRequest) -> CheckoutSession:
             code="subscription_exists",
         )
     price = price_id(request.tier)
-    customer_id = _customer(ctx, tenant, billing)
+    customer_id = _customer(ctx, data, tenant, billing)
     metadata = {"tenant_id": ctx.tenant_id, "tier": request.tier}
     with stripe_call("checkout.sessions.create"):
         session = stripe_client().v1.checkout.sessions.create(
@@ -159,9 +154,8 @@ def checkout(ctx: TenantContext, request: CheckoutRequest) -> CheckoutSession:
                 "cancel_url": _portal_url("/billing?checkout=canceled"),
             }
         )
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
+    data.record(
+        None,
         action="billing.checkout_started",
         target=f"tenant:{ctx.tenant_id}",
         details={"tier": request.tier, "session_id": session.id},
@@ -170,7 +164,7 @@ def checkout(ctx: TenantContext, request: CheckoutRequest) -> CheckoutSession:
 
 
 def portal(ctx: TenantContext) -> PortalSession:
-    billing = billing_item(ctx.tenant_id)
+    billing = billing_item(tenant_data(ctx))
     if billing is None or not billing.stripe_customer_id:
         raise Conflict(
             "There is no billing account yet: upgrade first (POST /api/v1/billing/checkout).",

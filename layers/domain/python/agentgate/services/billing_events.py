@@ -17,13 +17,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import PutError, TransactWriteError
 
-from agentgate.data.transactions import cancellation_codes, transaction
-from agentgate.models import BillingItem, StripeCustomerItem, StripeEventItem, TenantItem, tenant_pk
+from agentgate.data.lookups import delete_global, find_global, put_global, update_global
+from agentgate.data.tenant import TenantData
+from agentgate.data.transactions import ConditionFailed, Transaction
+from agentgate.models import BillingItem, StripeCustomerItem, StripeEventItem, TenantItem
 from agentgate.platform.aws import client
 from agentgate.platform.errors import BadRequest, DependencyUnavailable
 from agentgate.platform.observability import logger
@@ -58,6 +60,7 @@ STATUSES = {
 }
 SUBSCRIBED = frozenset({"active", "past_due"})
 _MAX_ATTEMPTS = 5
+ACTOR = "stripe"  # how the audit log names changes Stripe's events made
 
 
 # --- the webhook ----------------------------------------------------------------------------------
@@ -77,10 +80,8 @@ def tenant_of(obj: dict[str, Any]) -> str | None:
     customer = _id_of(obj.get("customer"))
     if customer is None:
         return None
-    try:
-        return StripeCustomerItem.get(StripeCustomerItem.pk_for(customer), StripeCustomerItem.SK).tenant_id
-    except StripeCustomerItem.DoesNotExist:
-        return None
+    found = find_global(StripeCustomerItem, StripeCustomerItem.pk_for(customer), StripeCustomerItem.SK)
+    return found.tenant_id if found is not None else None
 
 
 def _verified_event(payload: str, signature: str | None) -> dict[str, Any]:
@@ -140,12 +141,10 @@ def receive(payload: str, signature: str | None) -> WebhookReceipt:
         expires_at=now + EVENT_RETENTION,
     )
     try:
-        marker.save(condition=StripeEventItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            logger.info("stripe event received again: no effect", extra=log)
-            return WebhookReceipt(duplicate=True)
-        raise
+        put_global(marker, StripeEventItem.pk.does_not_exist())
+    except ConditionFailed:
+        logger.info("stripe event received again: no effect", extra=log)
+        return WebhookReceipt(duplicate=True)
     message = {
         "event_id": event_id,
         "type": event_type,
@@ -156,7 +155,7 @@ def receive(payload: str, signature: str | None) -> WebhookReceipt:
     try:
         client("sqs").send_message(QueueUrl=get_settings().billing_queue_url, MessageBody=json.dumps(message))
     except (ClientError, BotoCoreError):
-        marker.delete()  # not queued: Stripe's retry must find the event new
+        delete_global(marker)  # not queued: Stripe's retry must find the event new
         raise DependencyUnavailable(
             "The billing queue is unavailable.", headers={"Retry-After": "5"}
         ) from None
@@ -237,8 +236,9 @@ def _state_for(event_type: str, obj: dict[str, Any], subscription_id: str, tie: 
 
 
 def _mark(event_id: str, status: str) -> None:
-    StripeEventItem(StripeEventItem.pk_for(event_id), StripeEventItem.SK).update(
-        actions=[StripeEventItem.status.set(status), StripeEventItem.applied_at.set(datetime.now(UTC))]
+    update_global(
+        StripeEventItem(StripeEventItem.pk_for(event_id), StripeEventItem.SK),
+        [StripeEventItem.status.set(status), StripeEventItem.applied_at.set(datetime.now(UTC))],
     )
 
 
@@ -265,6 +265,26 @@ def _billing_actions(state: SubscriptionState, event: dict[str, Any], tenant_id:
     return actions
 
 
+def _write_state(
+    tx: Transaction, *, data: TenantData, state: SubscriptionState, event: dict[str, Any], old: str, new: str
+) -> None:
+    """The billing item, unless a newer event got there first; the tier, unless it moved meanwhile."""
+    tx.update(
+        data.ref(BillingItem, BillingItem.SK),
+        _billing_actions(state, event, data.tenant_id),
+        BillingItem.last_event_created.does_not_exist()
+        | (BillingItem.last_event_created <= event["created"]),
+        name="billing",
+    )
+    if new != old:
+        tx.update(
+            data.ref(TenantItem, TenantItem.SK),
+            [TenantItem.tier.set(new), TenantItem.updated_at.set(datetime.now(UTC))],
+            TenantItem.tier == old,
+            name="tier",
+        )
+
+
 def _is_stale(event: dict[str, Any], billing: BillingItem | None, subscription_id: str) -> bool:
     if billing is None:
         return False
@@ -285,15 +305,14 @@ def apply(event: dict[str, Any]) -> str:
     if subscription_id is None:
         _mark(event_id, "ignored")
         return "ignored"
-    pk = tenant_pk(tenant_id)
+    data = TenantData.acting_for(tenant_id, ACTOR)
     for _attempt in range(_MAX_ATTEMPTS):
-        try:
-            tenant = TenantItem.get(pk, TenantItem.SK, consistent_read=True)
-        except TenantItem.DoesNotExist:
+        tenant = data.find(TenantItem, TenantItem.SK, consistent=True)
+        if tenant is None:
             logger.warning("stripe event for a deleted tenant", extra={"tenant_id": tenant_id})
             _mark(event_id, "ignored")
             return "ignored"
-        billing = billing_item(tenant_id)
+        billing = billing_item(data)
         if _is_stale(event, billing, subscription_id):
             logger.info("stripe event older than the state applied: no effect", extra={"event_id": event_id})
             _mark(event_id, "stale")
@@ -302,34 +321,20 @@ def apply(event: dict[str, Any]) -> str:
         tie = last is not None and int(last) == event["created"]
         state = _state_for(event_type, event["object"], subscription_id, tie)
         old, new = tenant.tier, state.tier(tenant.tier)
+
         try:
-            with transaction() as tx:
-                tx.update(
-                    BillingItem(pk, BillingItem.SK),
-                    actions=_billing_actions(state, event, tenant_id),
-                    condition=BillingItem.last_event_created.does_not_exist()
-                    | (BillingItem.last_event_created <= event["created"]),
-                )
-                if new != old:
-                    tx.update(
-                        TenantItem(pk, TenantItem.SK),
-                        actions=[TenantItem.tier.set(new), TenantItem.updated_at.set(datetime.now(UTC))],
-                        condition=TenantItem.tier == old,
-                    )
-        except TransactWriteError as exc:
-            if not {"ConditionalCheckFailed", "TransactionConflict"} & set(cancellation_codes(exc)):
-                raise
-            continue  # another event moved first: read again
+            data.transact(partial(_write_state, data=data, state=state, event=event, old=old, new=new))
+        except ConditionFailed:
+            continue  # another event of this tenant moved first: read again
         break
     else:
         raise DependencyUnavailable("Billing state kept changing under this event; retry.")
-    tier_changes.reconcile_usage_key(tenant_id)  # also completes a change whose earlier attempt failed
+    tier_changes.reconcile_usage_key(data)  # also completes a change whose earlier attempt failed
     if new != old:
         tier_changes.record_tier_change(
-            tenant_id,
+            data,
             old,
             new,
-            actor="stripe",
             reason=event_type,
             details={"stripe_event_id": event_id, "stripe_subscription_id": subscription_id},
         )

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from agentgate.models import BillingItem, CostDayItem, MeterReportItem, tenant_pk
+from agentgate.data.tenant import TenantData
+from agentgate.models import BillingItem, CostDayItem, MeterReportItem
 from agentgate.platform.settings import get_settings
 from agentgate.services import costs
 from agentgate.services.stripe_api import stripe_call, stripe_client
@@ -39,11 +40,9 @@ def report_day(tenant_id: str, day: date, *, api_calls: int) -> int:
     configured = meters()
     if not configured:
         return 0
-    try:
-        billing = BillingItem.get(tenant_pk(tenant_id), BillingItem.SK)
-    except BillingItem.DoesNotExist:
-        return 0
-    if not billing.stripe_customer_id:
+    data = TenantData.acting_for(tenant_id, "metering")
+    billing = data.find(BillingItem, BillingItem.SK)
+    if billing is None or not billing.stripe_customer_id:
         return 0
     values = {"api_calls": api_calls, "runs": _runs(tenant_id, day)}
     # The last second of the day: Stripe files the event under that day (within its 35 days).
@@ -54,11 +53,8 @@ def report_day(tenant_id: str, day: date, *, api_calls: int) -> int:
         sk = MeterReportItem.sk_for(day.isoformat(), usage)
         if value <= 0:
             continue
-        try:
-            MeterReportItem.get(tenant_pk(tenant_id), sk, consistent_read=True)
+        if data.find(MeterReportItem, sk, consistent=True) is not None:
             continue  # reported already
-        except MeterReportItem.DoesNotExist:
-            pass
         event_identifier = identifier(tenant_id, day, usage)
         with stripe_call("billing.meter_events.create"):
             stripe_client().v1.billing.meter_events.create(
@@ -69,15 +65,17 @@ def report_day(tenant_id: str, day: date, *, api_calls: int) -> int:
                     "timestamp": at,
                 }
             )
-        MeterReportItem(
-            tenant_pk(tenant_id),
-            sk,
-            day=day.isoformat(),
-            usage=usage,
-            event_name=event_name,
-            identifier=event_identifier,
-            value=value,
-            reported_at=datetime.now(UTC),
-        ).save()
+        data.put(
+            data.new(
+                MeterReportItem,
+                sk,
+                day=day.isoformat(),
+                usage=usage,
+                event_name=event_name,
+                identifier=event_identifier,
+                value=value,
+                reported_at=datetime.now(UTC),
+            )
+        )
         sent += 1
     return sent

@@ -14,12 +14,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from agentgate.models import TenantItem, tenant_pk
+from agentgate.data.tenant import TenantData
+from agentgate.models import TenantItem
 from agentgate.platform.aws import client
 from agentgate.platform.errors import DependencyUnavailable
 from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
-from agentgate.services import audit, events
 from agentgate.tiers import TIER_ORDER
 
 TIER_CHANGED = "tenant.tier_changed"
@@ -65,18 +65,24 @@ def direction(old: str, new: str) -> str:
     return "upgrade" if TIER_ORDER.index(new) > TIER_ORDER.index(old) else "downgrade"
 
 
-def record_tier_change(
-    tenant_id: str, old: str, new: str, *, actor: str, reason: str, details: dict[str, Any]
-) -> None:
+def record_tier_change(data: TenantData, old: str, new: str, *, reason: str, details: dict[str, Any]) -> None:
     """After the tenant item's tier moved from ``old`` to ``new`` (and its key with it): audit, event."""
     change = {"from": old, "to": new, "direction": direction(old, new), "reason": reason, **details}
-    audit.append(tenant_id, actor=actor, action=TIER_CHANGED, target=f"tenant:{tenant_id}", details=change)
-    events.emit(tenant_id, TIER_CHANGED, {"tenant_id": tenant_id, **change})
-    logger.info("tier changed", extra={"tenant_id": tenant_id, "from": old, "to": new})
+    data.record(
+        None,
+        action=TIER_CHANGED,
+        target=f"tenant:{data.tenant_id}",
+        details=change,
+        event=TIER_CHANGED,
+        event_data={"tenant_id": data.tenant_id, **change},
+    )
+    logger.info("tier changed", extra={"tenant_id": data.tenant_id, "from": old, "to": new})
 
 
-def reconcile_usage_key(tenant_id: str) -> None:
+def reconcile_usage_key(data: TenantData) -> None:
     """Put the key on the plan of the tier the tenant has now (a retried change converges on it)."""
-    tenant = TenantItem.get(tenant_pk(tenant_id), TenantItem.SK, consistent_read=True)
+    tenant = data.get(TenantItem, TenantItem.SK, missing="No such organisation.", consistent=True)
     if tenant.usage_key_id:
         move_usage_key(tenant.usage_key_id, tenant.tier)
+    else:
+        logger.warning("tenant without a usage key", extra={"tenant_id": data.tenant_id})
