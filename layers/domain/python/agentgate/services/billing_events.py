@@ -92,17 +92,22 @@ def _verified_event(payload: str, signature: str | None) -> dict[str, Any]:
         raise DependencyUnavailable(
             "Billing is not configured: no webhook secret.", headers={"Retry-After": "60"}
         )
+    # The signature check of ``stripe.Webhook.construct_event``; its parsing step is ours, because
+    # the SDK's fails with an AttributeError on a signed body that is JSON but not an object.
     try:
-        stripe.Webhook.construct_event(payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS)
+        stripe.WebhookSignature.verify_header(
+            payload, signature, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS
+        )
     except stripe.SignatureVerificationError:
         raise BadRequest(
             "The Stripe-Signature header is missing, stale or does not match the body.",
             code="invalid_signature",
             details=[{"field": "Stripe-Signature", "location": "header", "issue": "invalid_signature"}],
         ) from None
+    try:
+        event: Any = json.loads(payload)
     except ValueError:
         raise BadRequest("The body is not a Stripe event.", code="malformed_event") from None
-    event: Any = json.loads(payload)
     data = event.get("data") if isinstance(event, dict) else None
     if (
         not isinstance(event, dict)
