@@ -102,7 +102,7 @@ def test_a_signed_body_that_is_not_an_event_is_a_400(emulator):  # noqa: F811
 
 
 def test_a_replayed_event_is_acknowledged_with_no_second_effect(emulator):  # noqa: F811
-    tenant_id, ctx, subscription = paid_tenant(emulator)
+    _, ctx, subscription = paid_tenant(emulator)
     event = failed_payment_event(subscription)
     assert signed_post(event).json == {"received": True, "duplicate": False, "ignored": False}
     assert drain_billing() == 1
@@ -114,13 +114,18 @@ def test_a_replayed_event_is_acknowledged_with_no_second_effect(emulator):  # no
 
 
 def test_an_event_for_no_known_tenant_is_acknowledged_logged_and_not_written(emulator, caplog):  # noqa: F811
+    from agentgate.platform.observability import logger
+
     paid_tenant(emulator)
+    logger._logger.addHandler(caplog.handler)  # Powertools' logger does not propagate to the root
     before = item_keys()
     stranger = {"id": "sub_stranger", "object": "subscription", "customer": "cus_nobody", "status": "active",
                 "metadata": {"tenant_id": "ten_nobody"}}  # fmt: skip
     reply = signed_post(stripe_event("customer.subscription.updated", stranger))
     assert (reply.status, reply.json["ignored"]) == (200, True)
     assert item_keys() == before and drain_billing() == 0
+    logger._logger.removeHandler(caplog.handler)
+    assert "stripe event ignored: no tenant has its customer" in caplog.text
 
 
 def test_an_event_type_not_handled_is_acknowledged_and_ignored(emulator):  # noqa: F811
