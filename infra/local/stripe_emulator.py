@@ -253,8 +253,13 @@ class StripeEmulator:
             raise StripeError(400, "payload needs stripe_customer_id and value.", param="payload")
         self.customer(payload["stripe_customer_id"], "payload[stripe_customer_id]")
         identifier = params.get("identifier") or self.new_id("mev")
-        if identifier in self.state.meter_events:
-            return self.state.meter_events[identifier]  # uniqueness: a repeat is not counted again
+        if identifier in self.state.meter_events:  # Stripe refuses a repeat within 24 hours at least
+            raise StripeError(
+                400,
+                f"An event already exists with identifier {identifier}.",
+                code="duplicate_meter_event",
+                param="identifier",
+            )
         event = {
             "object": "billing.meter_event",
             "created": self.now(),

@@ -211,6 +211,20 @@ def test_the_daily_rollup_reports_api_calls_to_the_stripe_meter_once(emulator): 
     )
 
 
+def test_a_report_stripe_holds_already_is_not_sent_twice_when_its_marker_was_lost(emulator):  # noqa: F811
+    tenant_id, _, _ = paid_tenant(emulator)
+    day = datetime.now(UTC).date() - timedelta(days=1)
+    api_calls(tenant_id, day, 5)
+    rollup(day)
+    MeterReportItem.get(tenant_pk(tenant_id), MeterReportItem.sk_for(day.isoformat(), "api_calls")).delete()
+    rollup(day)  # Stripe answers 400 duplicate_meter_event: delivered, so the marker is written again
+    assert len(emulator.state.meter_events) == 1
+    assert (
+        MeterReportItem.get(tenant_pk(tenant_id), MeterReportItem.sk_for(day.isoformat(), "api_calls")).value
+        == 5
+    )
+
+
 def test_metering_is_off_when_no_meter_is_configured(emulator, monkeypatch):  # noqa: F811
     from agentgate.platform.settings import reset_settings
 

@@ -5,7 +5,7 @@ price overage. Off unless a meter event name is configured (``STRIPE_METER_API_C
 ``STRIPE_METER_RUNS``); only tenants with a Stripe customer are reported. Once per tenant, day and
 usage: a marker item records what was sent, and the meter event's identifier is derived from the
 same three, so a retry after Stripe accepted the event but before the marker was written is
-refused by Stripe as a duplicate instead of being counted twice.
+refused by Stripe as a duplicate (which counts as delivered) instead of being counted twice.
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from agentgate.data.tenant import TenantData
 from agentgate.models import BillingItem, CostDayItem, MeterReportItem
+from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
 from agentgate.services import costs
 from agentgate.services.stripe_api import stripe_call, stripe_client
+
+# Stripe's answer to a meter event whose identifier it holds already (400 invalid_request_error).
+DUPLICATE_METER_EVENT = "duplicate_meter_event"
 
 
 def meters() -> dict[str, str]:
@@ -28,6 +32,19 @@ def meters() -> dict[str, str]:
 
 def identifier(tenant_id: str, day: date, usage: str) -> str:
     return f"agentgate:{tenant_id}:{day.isoformat()}:{usage}"
+
+
+def _send_meter_event(params: dict[str, object]) -> None:
+    """One meter event; Stripe refusing its identifier as a repeat means it was delivered before."""
+    import stripe
+
+    with stripe_call("billing.meter_events.create"):
+        try:
+            stripe_client().v1.billing.meter_events.create(params=params)  # type: ignore[arg-type]
+        except stripe.InvalidRequestError as exc:
+            if exc.code != DUPLICATE_METER_EVENT and "already exists with identifier" not in str(exc):
+                raise
+            logger.info("meter event delivered before", extra={"identifier": params["identifier"]})
 
 
 def _runs(tenant_id: str, day: date) -> int:
@@ -56,15 +73,14 @@ def report_day(tenant_id: str, day: date, *, api_calls: int) -> int:
         if data.find(MeterReportItem, sk, consistent=True) is not None:
             continue  # reported already
         event_identifier = identifier(tenant_id, day, usage)
-        with stripe_call("billing.meter_events.create"):
-            stripe_client().v1.billing.meter_events.create(
-                params={
-                    "event_name": event_name,
-                    "payload": {"stripe_customer_id": billing.stripe_customer_id, "value": str(value)},
-                    "identifier": event_identifier,
-                    "timestamp": at,
-                }
-            )
+        _send_meter_event(
+            {
+                "event_name": event_name,
+                "payload": {"stripe_customer_id": billing.stripe_customer_id, "value": str(value)},
+                "identifier": event_identifier,
+                "timestamp": at,
+            }
+        )
         data.put(
             data.new(
                 MeterReportItem,
