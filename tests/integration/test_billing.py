@@ -259,3 +259,34 @@ def test_another_tenant_neither_sees_nor_acts_on_a_subscription(emulator):  # no
     assert emulator.state.sessions[b_checkout["session_id"]]["customer"] != a_state["stripe_customer_id"]
     assert emulator.state.sessions[b_checkout["session_id"]]["client_reference_id"] == b_id
     assert subscription(a) == a_state and tenant(b_id).tier == "free" and tenant(a_id).tier == "pro"
+
+
+def test_runs_stored_after_the_upgrade_keep_pro_retention_and_earlier_ones_theirs(emulator):  # noqa: F811
+    from datetime import UTC, datetime, timedelta
+
+    from agentgate.auth.authorizer import decide
+    from agentgate.models import RunItem
+    from tests.integration.test_runs_helpers import Stream, run_body
+
+    tenant_id, ctx = new_tenant()
+    key = call("POST", "/api/v1/api-keys", body={"name": "ingest", "scopes": ["ingest"]}, ctx=ctx).json["key"]
+    agent_id = call("POST", "/api/v1/agents", body={"name": "runner"}, ctx=ctx).json["id"]
+
+    def ingest(run_id: str) -> datetime:
+        # The context the authorizer builds for this key now, as the gateway passes it to the route.
+        reply = call(
+            "POST", "/api/v1/ingest/run", body=run_body(run_id, agent_id=agent_id), ctx=decide(key).ctx
+        )
+        assert reply.status == 202, reply.text
+        stream = Stream()
+        stream.read()
+        stream.deliver()  # the whole stream again: a redelivered run is stored once, unchanged
+        return RunItem.get(tenant_pk(tenant_id), RunItem.sk_for(run_id)).expires_at
+
+    before = ingest("run-before")
+    upgraded(ctx)
+    after = ingest("run-after")
+    now = datetime.now(UTC)
+    assert abs(before - (now + timedelta(days=FREE.retention_days))) < timedelta(minutes=5)
+    assert abs(after - (now + timedelta(days=PRO.retention_days))) < timedelta(minutes=5)
+    assert RunItem.get(tenant_pk(tenant_id), RunItem.sk_for("run-before")).expires_at == before
