@@ -276,6 +276,16 @@ class ApiStack(cdk.Stack):
             state_machine_settings={w.name: w.arn_setting for w in self.tables.workflows},
             rest_api_id=self.api.rest_api_id,
             usage_plan_ids=usage_plan_ids,
+            stripe_secret=data.stripe_secret,
+            stripe_env={
+                name: value
+                for name, value in {
+                    "STRIPE_PRICE_IDS": self.config.stripe_price_ids,
+                    "STRIPE_METER_API_CALLS": self.config.stripe_meter_api_calls,
+                    "STRIPE_METER_RUNS": self.config.stripe_meter_runs,
+                }.items()
+                if value
+            },
             base_env=base_env,
         )
 

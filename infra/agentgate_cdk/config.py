@@ -36,6 +36,11 @@ class DeployConfig:
     function_memory_mb: int = 512
     retain_data: bool = True  # the table, user pool and signing key outlive a `cdk destroy`
     portal_dir: Path = REPO_ROOT / "portal"
+    # Billing: Stripe's keys live in Secrets Manager (never in the template), the rest is plain.
+    stripe_secret_arn: str = ""  # an existing secret; empty: the data stack creates an empty one
+    stripe_price_ids: str = ""  # "pro=price_...,enterprise=price_..."
+    stripe_meter_api_calls: str = ""  # meter event names; empty: that usage is not reported
+    stripe_meter_runs: str = ""
 
     def __post_init__(self) -> None:
         if not _STAGE_PATTERN.match(self.stage):
@@ -80,6 +85,10 @@ class DeployConfig:
             function_memory_mb=int(ctx("functionMemoryMb", 512)),
             retain_data=str(ctx("retainData", "true")).lower() != "false",
             portal_dir=Path(portal) if portal else REPO_ROOT / "portal",
+            stripe_secret_arn=str(ctx("stripeSecretArn", "")),
+            stripe_price_ids=str(ctx("stripePriceIds", "")),
+            stripe_meter_api_calls=str(ctx("stripeMeterApiCalls", "")),
+            stripe_meter_runs=str(ctx("stripeMeterRuns", "")),
         )
 
 

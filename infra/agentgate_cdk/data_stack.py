@@ -9,6 +9,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -68,6 +69,7 @@ class DataStack(cdk.Stack):
         self.user_pool, self.user_pool_client = self._user_pool()
         self.alarm_topic = self._alarm_topic()
         self.dead_letter_queue = self._stream_failures_queue()
+        self.stripe_secret = self._stripe_secret()
         self.queues: dict[str, sqs.Queue] = {}
         self.queue_url_settings: dict[str, str] = {}
         for consumer in tables.queue_consumers:
@@ -216,6 +218,35 @@ class DataStack(cdk.Stack):
         if self.config.alarm_email:
             topic.add_subscription(subscriptions.EmailSubscription(self.config.alarm_email))
         return topic
+
+    def _stripe_secret(self) -> secretsmanager.ISecret:
+        """Stripe's API key and webhook signing secret: an operator puts them after the first deploy.
+
+        ``aws secretsmanager put-secret-value --secret-id <StripeSecretArn> --secret-string
+        '{"api_key": "sk_live_...", "webhook_secret": "whsec_..."}'``; until then billing answers 503.
+        """
+        if self.config.stripe_secret_arn:
+            return secretsmanager.Secret.from_secret_complete_arn(
+                self, "StripeSecret", self.config.stripe_secret_arn
+            )
+        secret = secretsmanager.Secret(
+            self,
+            "StripeSecret",
+            description='AgentGate Stripe keys: {"api_key": "sk_...", "webhook_secret": "whsec_..."}',
+            # Generated at deploy time, so the template holds no value; billing reads empty keys as off.
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template='{"api_key": "", "webhook_secret": ""}',
+                generate_string_key="placeholder",
+            ),
+            removal_policy=self.config.removal_policy,
+        )
+        acknowledge(
+            secret,
+            "AwsSolutions-SMG4",
+            "Stripe's keys are rolled in Stripe's dashboard; Secrets Manager cannot rotate them.",
+        )
+        cdk.CfnOutput(self, "StripeSecretArn", value=secret.secret_arn)
+        return secret
 
     def _stream_failures_queue(self) -> sqs.Queue:
         """Where the stream consumers' event sources send batches they give up on."""

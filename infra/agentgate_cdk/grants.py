@@ -17,6 +17,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 
 from agentgate import routes
@@ -65,6 +66,8 @@ class Wiring:
     state_machine_settings: dict[str, str] = field(default_factory=dict)  # workflow name -> arn setting
     rest_api_id: str | None = None
     usage_plan_ids: str | None = None  # "free=<id>,pro=<id>,enterprise=<id>"
+    stripe_secret: secretsmanager.ISecret | None = None
+    stripe_env: dict[str, str] = field(default_factory=dict)  # price ids and meter names
     base_env: dict[str, str] = field(default_factory=dict)  # every function gets these
 
 
@@ -259,6 +262,16 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
             _api_keys(wiring, access)
         elif grant == routes.HEALTH_PROBES:
             _health_probes(wiring, access)
+        elif grant == routes.STRIPE:
+            if wiring.stripe_secret is None:
+                raise ValueError(f"grant {routes.STRIPE!r} needs the Stripe secret")
+            access.statements.append(
+                iam.PolicyStatement(
+                    actions=["secretsmanager:GetSecretValue"], resources=[wiring.stripe_secret.secret_arn]
+                )
+            )
+            access.env["STRIPE_SECRET_ARN"] = wiring.stripe_secret.secret_arn
+            access.env.update(wiring.stripe_env)
         else:  # a grant added to routes.GRANTS without its IAM meaning here
             raise ValueError(f"grant {grant!r} has no IAM mapping in infra/agentgate_cdk/grants.py")
     return access

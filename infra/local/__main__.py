@@ -18,7 +18,7 @@ def serve() -> int:
     from infra.local.stack import LocalStack, PortInUse, StackConfig
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-    for noisy in ("werkzeug", "botocore", "urllib3", "moto"):
+    for noisy in ("werkzeug", "botocore", "urllib3", "moto", "stripe"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     stop = threading.Event()

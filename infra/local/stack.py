@@ -30,11 +30,14 @@ from infra.local.queues import QueuePoller
 from infra.local.resources import REPO_ROOT, Provisioned, provision
 from infra.local.statemachines import LambdaBridge, enable_execution
 from infra.local.streams import StreamPoller
+from infra.local.stripe_emulator import StripeEmulator, local_emulator
 from infra.local.timers import Scheduler
 
 log = logging.getLogger("infra.local")
 
 AUTHORIZER_HANDLER = "authorizer"
+# A tier change moves the tenant's key to another usage plan; the gateway sees the move this soon.
+PLAN_DIRECTORY_TTL_SECONDS = 2.0
 
 
 def local_setting_defaults() -> dict[str, str]:
@@ -43,9 +46,8 @@ def local_setting_defaults() -> dict[str, str]:
         token_audience=Settings.token_audience,
         access_token_ttl_seconds=Settings.access_token_ttl_seconds,
         authorizer_cache_ttl_seconds=Settings.authorizer_cache_ttl_seconds,
-        # Stripe is not reachable offline; a local signing secret lets test events be signed and verified.
+        # Stripe is not reachable offline; the emulator signs its events with this secret (so can you).
         stripe_webhook_secret="whsec_" + secrets.token_urlsafe(24),
-        stripe_api_key="",
     )
 
 
@@ -72,6 +74,7 @@ class StackConfig:
     host: str = "127.0.0.1"
     port: int = 8000  # 0: any free port
     aws_port: int = 4566  # 0: any free port
+    stripe_port: int = 12111  # the Stripe emulator; 0: any free port
     prefix: str = "agentgate"
     region: str = "us-east-1"
     portal_dir: Path = REPO_ROOT / "portal"
@@ -84,7 +87,11 @@ class StackConfig:
 
     @classmethod
     def from_env(cls) -> StackConfig:
-        return cls(port=int(os.environ.get("PORT", "8000")), aws_port=int(os.environ.get("AWS_PORT", "4566")))
+        return cls(
+            port=int(os.environ.get("PORT", "8000")),
+            aws_port=int(os.environ.get("AWS_PORT", "4566")),
+            stripe_port=int(os.environ.get("STRIPE_PORT", "12111")),
+        )
 
 
 @dataclass
@@ -93,6 +100,7 @@ class Running:
     aws_url: str
     provisioned: Provisioned
     seed_lines: list[str] = field(default_factory=list)
+    stripe_url: str | None = None  # the emulator; None when a real Stripe key was exported
 
 
 class LocalStack:
@@ -106,6 +114,7 @@ class LocalStack:
         self._server: GatewayServer | None = None
         self.running: Running | None = None
         self.scheduler: Scheduler | None = None
+        self.stripe: StripeEmulator | None = None
 
     def start(self) -> Running:
         from moto.server import ThreadedMotoServer
@@ -113,6 +122,10 @@ class LocalStack:
         cfg = self.config
         ensure_port_free(cfg.host, cfg.aws_port, "AWS_PORT")
         ensure_port_free(cfg.host, cfg.port, "PORT")
+        # A Stripe key exported before `make dev` means Stripe's own test mode: no emulator then.
+        use_emulator = not os.environ.get("STRIPE_API_KEY")
+        if use_emulator:
+            ensure_port_free(cfg.host, cfg.stripe_port, "STRIPE_PORT")
         self._moto = ThreadedMotoServer(ip_address=cfg.host, port=cfg.aws_port, verbose=False)
         self._moto.start()
         aws_port = self._moto.get_host_and_port()[1]
@@ -143,12 +156,21 @@ class LocalStack:
         self._set_env(**provisioned.env)
         for name, value in local_setting_defaults().items():
             os.environ.setdefault(name, value)  # a value the developer exported wins
+        if use_emulator:
+            self.stripe, stripe_env = local_emulator(
+                cfg.host, cfg.stripe_port, os.environ["STRIPE_WEBHOOK_SECRET"]
+            )
+            for name, value in stripe_env.items():
+                os.environ.setdefault(name, value)
         self._reset_caches()
 
         server = self._server = GatewayServer((cfg.host, cfg.port), self._gateway(provisioned))
         api_url = server.url
         self._set_env(**settings_env(issuer=api_url, portal_url=api_url))
         self._reset_caches()
+        if self.stripe is not None:
+            self.stripe.webhook_url = f"{api_url}/webhooks/stripe"
+            self.stripe.start()
         self._start_pollers(provisioned)
         scheduler = self.scheduler = Scheduler(
             cfg.schedules, runner=self.runner, region=cfg.region, prefix=cfg.prefix
@@ -159,7 +181,9 @@ class LocalStack:
         self._spawn("scheduler", partial(scheduler.run, self._stop))
         self._spawn("gateway", partial(server.serve_forever, poll_interval=0.2))
 
-        self.running = Running(api_url, aws_url, provisioned)
+        self.running = Running(
+            api_url, aws_url, provisioned, stripe_url=self.stripe.url if self.stripe else None
+        )
         if cfg.seed:
             from infra.local.seed import seed_demo
 
@@ -184,7 +208,11 @@ class LocalStack:
                 "authorizer failed: %s: %s", type(exc).__name__, exc, exc_info=exc
             ),
         )
-        plans = UsagePlanDirectory(client("apigateway"), list(settings.usage_plan_ids.values()))
+        plans = UsagePlanDirectory(
+            client("apigateway"),
+            list(settings.usage_plan_ids.values()),
+            ttl_seconds=PLAN_DIRECTORY_TTL_SECONDS,
+        )
         return Gateway(
             self.config.routes,
             runner=self.runner,
@@ -245,6 +273,8 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=10)
         self.bridge.uninstall()
+        if self.stripe is not None:
+            self.stripe.stop()
         if self._moto is not None:
             self._moto.stop()
 
@@ -258,6 +288,8 @@ class LocalStack:
             f"  AWS endpoint  {run.aws_url}   (export AWS_ENDPOINT_URL={run.aws_url}, any credentials)",
             f"  Stripe webhook signing secret  {os.environ.get('STRIPE_WEBHOOK_SECRET', '')}",
         ]
+        if run.stripe_url:
+            lines.append(f"  Stripe emulator {run.stripe_url}   (the stripe SDK's api_base: STRIPE_API_BASE)")
         if (cfg.portal_dir / "index.html").is_file():
             lines.append(f"  Portal        {run.api_url}/")
         for consumer in cfg.consumers:

@@ -36,8 +36,8 @@ class RunningStack:
 
 
 def start_stack(log_path: Path) -> RunningStack:
-    """Start a stack on free ports (``PORT=0``, ``AWS_PORT=0``) and wait until it says READY."""
-    env = {**os.environ, "PORT": "0", "AWS_PORT": "0", "PYTHONUNBUFFERED": "1"}
+    """Start a stack on free ports (``PORT``, ``AWS_PORT``, ``STRIPE_PORT`` 0); wait until it says READY."""
+    env = {**os.environ, "PORT": "0", "AWS_PORT": "0", "STRIPE_PORT": "0", "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     with log_path.open("wb") as log:
         process = subprocess.Popen(

@@ -347,6 +347,8 @@ def test_functions_get_the_settings_their_grants_need(assembly: Assembly) -> Non
         "apigateway:api-keys": {"REST_API_ID", "USAGE_PLAN_IDS"},
         "states:approvals": {"APPROVAL_STATE_MACHINE_ARN"},
         "queue:webhooks": {"WEBHOOK_QUEUE_URL"},
+        "queue:billing": {"BILLING_QUEUE_URL"},
+        "stripe": {"STRIPE_SECRET_ARN"},
     }
     for route, function in _route_functions(assembly):
         env = function.properties["Environment"]["Variables"]
@@ -546,6 +548,7 @@ GRANT_ACTIONS = {
     "queue:": "sqs:SendMessage",
     "apigateway:api-keys": "apigateway:POST",
     "health:probes": "dynamodb:DescribeTable",
+    "stripe": "secretsmanager:GetSecretValue",
 }
 
 
@@ -567,3 +570,44 @@ def test_every_grant_of_every_row_becomes_its_permission(assembly: Assembly) -> 
             if grant.startswith("queue:"):
                 env = _function_for_handler(assembly, handler).properties["Environment"]["Variables"]
                 assert any(name.endswith("_QUEUE_URL") for name in env), (handler, grant)
+
+
+# --- billing --------------------------------------------------------------------------------------
+
+
+def test_stripe_keys_live_in_secrets_manager_and_never_in_a_template(assembly: Assembly) -> None:
+    secrets = list(assembly.resources("AWS::SecretsManager::Secret"))
+    assert len(secrets) == 1
+    generated = secrets[0].properties["GenerateSecretString"]
+    assert json.loads(generated["SecretStringTemplate"]) == {"api_key": "", "webhook_secret": ""}
+    assert "SecretString" not in secrets[0].properties
+    text = json.dumps(assembly.templates)
+    assert not re.search(r"(sk|rk)_(live|test)_[A-Za-z0-9]{8,}|whsec_[A-Za-z0-9+/=_-]{16,}", text)
+    assert "STRIPE_API_KEY" not in text and "STRIPE_WEBHOOK_SECRET" not in text
+
+
+def test_only_the_billing_functions_may_read_the_stripe_secret(assembly: Assembly) -> None:
+    readers = {
+        handler
+        for handler in (
+            "stripe_webhook",
+            "billing_checkout",
+            "billing_portal",
+            "billing_worker",
+            "analytics_rollup",
+        )
+        if "secretsmanager:GetSecretValue"
+        in set().union(
+            *(_actions(s) for s in _role_statements(assembly, _function_for_handler(assembly, handler)))
+        )
+    }
+    assert readers == {
+        "stripe_webhook",
+        "billing_checkout",
+        "billing_portal",
+        "billing_worker",
+        "analytics_rollup",
+    }
+    for handler in ("billing_subscription", "agents_create", "authorizer"):
+        statements = _role_statements(assembly, _function_for_handler(assembly, handler))
+        assert "secretsmanager:GetSecretValue" not in set().union(*(_actions(s) for s in statements)), handler

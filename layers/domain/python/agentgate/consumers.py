@@ -66,4 +66,14 @@ QUEUE_CONSUMERS: tuple[QueueConsumer, ...] = (
         visibility_timeout_seconds=60,
         grants=frozenset({"table:read", "table:write", "queue:webhooks"}),
     ),
+    # --- billing: Stripe's events, accepted by the webhook, applied here (Stripe reads, plan moves) ---
+    QueueConsumer(
+        name="billing",
+        handler="billing_worker",
+        url_setting="billing_queue_url",
+        batch_size=10,
+        max_receive_count=8,
+        visibility_timeout_seconds=60,
+        grants=frozenset({"table:read", "table:write", "queue:webhooks", "apigateway:api-keys", "stripe"}),
+    ),
 )

@@ -668,3 +668,75 @@ class WebhookDeliveryItem(TableModel):
     @staticmethod
     def sk_for(webhook_id: str, delivery_id: str) -> str:
         return f"WHDELIVERY#{webhook_id}#{delivery_id}"
+
+
+# --- billing: Stripe customers, subscriptions, webhook events, usage reports -----------------------
+
+
+class BillingItem(TableModel):
+    """pk=TENANT#<id>, sk=BILLING: the tenant's Stripe customer and subscription, as last applied.
+
+    ``last_event_created`` is Stripe's ``created`` of the newest event applied: an older event of
+    the same subscription changes nothing (events arrive out of order and more than once).
+    """
+
+    SK = "BILLING"
+
+    tenant_id = UnicodeAttribute()
+    stripe_customer_id = UnicodeAttribute(null=True)
+    stripe_subscription_id = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(default="none")  # none | active | past_due | canceled
+    plan_tier = UnicodeAttribute(null=True)  # the tier the subscription pays for
+    current_period_end = UTCDateTimeAttribute(null=True)
+    cancel_at_period_end = BooleanAttribute(default=False)
+    last_event_created = NumberAttribute(null=True)
+    last_event_id = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute(null=True)
+
+
+class StripeCustomerItem(TableModel):
+    """pk=STRIPE#CUSTOMER#<customer id>, sk=CUSTOMER: which tenant a Stripe customer belongs to."""
+
+    SK = "CUSTOMER"
+
+    tenant_id = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def pk_for(customer_id: str) -> str:
+        return f"STRIPE#CUSTOMER#{customer_id}"
+
+
+class StripeEventItem(TableModel):
+    """pk=STRIPE#EVENT#<event id>, sk=EVENT: a webhook event accepted once (TTL past Stripe's retries)."""
+
+    SK = "EVENT"
+
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    created = NumberAttribute()  # Stripe's ``created`` of the event
+    status = UnicodeAttribute(default="queued")  # queued | applied | stale
+    received_at = UTCDateTimeAttribute()
+    applied_at = UTCDateTimeAttribute(null=True)
+
+    @staticmethod
+    def pk_for(event_id: str) -> str:
+        return f"STRIPE#EVENT#{event_id}"
+
+
+class MeterReportItem(TableModel):
+    """pk=TENANT#<id>, sk=METER#<date>#<usage>: a day's usage sent to a Stripe meter (sent once)."""
+
+    day = UnicodeAttribute()
+    usage = UnicodeAttribute()  # api_calls | runs
+    event_name = UnicodeAttribute()
+    identifier = UnicodeAttribute()  # the meter event's identifier: Stripe refuses a second one
+    value = NumberAttribute()
+    reported_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def sk_for(day: str, usage: str) -> str:
+        return f"METER#{day}#{usage}"

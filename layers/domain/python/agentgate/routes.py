@@ -36,6 +36,8 @@ APPROVALS = "states:approvals"
 WEBHOOK_QUEUE = "queue:webhooks"
 API_KEYS = "apigateway:api-keys"
 HEALTH_PROBES = "health:probes"
+STRIPE = "stripe"  # the Stripe secret (Secrets Manager), price ids and meter names
+BILLING_QUEUE = "queue:billing"
 GRANTS = frozenset(
     {
         TABLE_READ,
@@ -49,6 +51,8 @@ GRANTS = frozenset(
         WEBHOOK_QUEUE,
         API_KEYS,
         HEALTH_PROBES,
+        STRIPE,
+        BILLING_QUEUE,
     }
 )
 
@@ -968,6 +972,53 @@ ROUTES: tuple[Route, ...] = (
         grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
         response_model="webhooks:WebhookDelivery",
         status=202,
+    ),
+    # --- billing (Stripe) -----------------------------------------------------------------------
+    R(
+        "GET",
+        "/api/v1/billing/subscription",
+        "billing_subscription",
+        USER,
+        "The tenant's tier and Stripe subscription",
+        "billing",
+        role=Role.OWNER,
+        grants=READ,
+        response_model="billing:Subscription",
+    ),
+    R(
+        "POST",
+        "/api/v1/billing/checkout",
+        "billing_checkout",
+        USER,
+        "Start a Stripe Checkout for an upgrade (a lower or equal tier: 409 not_an_upgrade)",
+        "billing",
+        role=Role.OWNER,
+        grants=frozenset({TABLE_READ, TABLE_WRITE, STRIPE}),
+        request_model="billing:CheckoutRequest",
+        response_model="billing:CheckoutSession",
+        status=201,
+    ),
+    R(
+        "POST",
+        "/api/v1/billing/portal",
+        "billing_portal",
+        USER,
+        "Open Stripe's customer portal (payment method, invoices, cancel)",
+        "billing",
+        role=Role.OWNER,
+        grants=frozenset({TABLE_READ, STRIPE}),
+        response_model="billing:PortalSession",
+        status=201,
+    ),
+    R(
+        "POST",
+        "/webhooks/stripe",
+        "stripe_webhook",
+        PUBLIC,
+        "Stripe's events, verified by Stripe-Signature (300 s tolerance) and applied once",
+        "billing",
+        grants=frozenset({TABLE_READ, TABLE_WRITE, STRIPE, BILLING_QUEUE}),
+        response_model="billing:WebhookReceipt",
     ),
 )
 

@@ -27,6 +27,8 @@ SCHEDULES: tuple[Schedule, ...] = (
         "analytics-daily-rollup",
         "analytics_rollup",
         "cron(15 0 * * ? *)",
-        "Fold yesterday's hourly analytics counters into one daily rollup per tenant",
+        "Fold yesterday's hourly analytics counters into one daily rollup per tenant, "
+        "and send each tenant's usage to the Stripe meters",
+        grants=frozenset({"table:read", "table:write", "stripe"}),
     ),
 )

@@ -38,6 +38,14 @@ class Settings:
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     portal_url: str = "http://127.0.0.1:8000"
+    # Billing. In AWS the Stripe API key and webhook secret come from the Secrets Manager secret
+    # ``STRIPE_SECRET_ARN`` names (JSON ``{"api_key", "webhook_secret"}``), never from the template.
+    stripe_secret_arn: str = ""
+    stripe_api_base: str = ""  # empty: Stripe itself; the local stack points it at its emulator
+    stripe_price_ids: dict[str, str] = field(default_factory=dict)  # tier -> Stripe price id
+    stripe_meter_api_calls: str = ""  # meter event names; empty: that usage is not reported
+    stripe_meter_runs: str = ""
+    billing_queue_url: str = ""
 
 
 # The environment variable of each setting: its field name in capitals, except these. The local stack
@@ -71,7 +79,7 @@ def _text(value: object) -> str:
 
 
 def _usage_plan_ids(raw: str) -> dict[str, str]:
-    """``free=abc,pro=def`` -> {"free": "abc", "pro": "def"}."""
+    """``free=abc,pro=def`` -> {"free": "abc", "pro": "def"} (usage plans, Stripe prices: per tier)."""
     pairs = (item.split("=", 1) for item in raw.split(",") if "=" in item)
     return {tier.strip(): plan.strip() for tier, plan in pairs}
 

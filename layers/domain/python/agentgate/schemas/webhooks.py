@@ -19,6 +19,7 @@ EventType = Literal[
     "emergency.paused",
     "emergency.resumed",
     "webhook.test",
+    "tenant.tier_changed",
 ]
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 DeliveryStatus = Literal["pending", "retrying", "delivered", "failed"]

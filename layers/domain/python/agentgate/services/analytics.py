@@ -196,14 +196,27 @@ def summarize_day(tenant_id: str, day: date) -> AnalyticsDayItem:
 
 
 def rollup(day: date) -> int:
-    """Build the rollup of ``day`` for every tenant active that day; returns how many were built."""
-    built = 0
+    """Build the rollup of ``day`` for every tenant active that day; returns how many were built.
+
+    Each tenant's usage also goes to the Stripe meters (services.metering, once per tenant and day);
+    a tenant Stripe failed for does not hold back the others, and the timer's retry sends it later.
+    """
+    from agentgate.platform.errors import DependencyUnavailable
+    from agentgate.services import metering
+
+    built, unmetered = 0, []
     for active in query_global(AnalyticsActiveTenantItem, AnalyticsActiveTenantItem.pk_for(day.isoformat())):
         summary = summarize_day(active.tenant_id, day)
         retention = timedelta(days=tier_limits(active.tier).retention_days)
         summary.expires_at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + retention
         system_data(active.tenant_id).put(summary)
         built += 1
+        try:
+            metering.report_day(active.tenant_id, day, api_calls=int(summary.api_calls))
+        except DependencyUnavailable:
+            unmetered.append(active.tenant_id)
+    if unmetered:
+        raise DependencyUnavailable(f"Usage of {len(unmetered)} tenants not sent to Stripe; retry.")
     return built
 
 
