@@ -125,6 +125,7 @@ class LocalStack:
             AWS_DEFAULT_REGION=cfg.region,
             STAGE="local",
             ALLOW_LOOPBACK_WEBHOOKS="true",  # a developer's webhook receiver runs on this machine
+            ALLOW_LOOPBACK_ISSUERS="true",  # and so does a test OIDC issuer for token exchange
         )
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)

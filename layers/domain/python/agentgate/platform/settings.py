@@ -38,6 +38,8 @@ class Settings:
     usage_plan_ids: dict[str, str] = field(default_factory=dict)
     authorizer_cache_ttl_seconds: int = 60
     allow_loopback_webhooks: bool = False
+    # OIDC issuers for token exchange on this machine (the local stack and its tests only).
+    allow_loopback_issuers: bool = False
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     portal_url: str = "http://127.0.0.1:8000"
@@ -73,6 +75,7 @@ def get_settings() -> Settings:
         usage_plan_ids=_usage_plan_ids(env("USAGE_PLAN_IDS", "")),
         authorizer_cache_ttl_seconds=_int("AUTHORIZER_CACHE_TTL_SECONDS", 60),
         allow_loopback_webhooks=env("ALLOW_LOOPBACK_WEBHOOKS", "false").lower() == "true",
+        allow_loopback_issuers=env("ALLOW_LOOPBACK_ISSUERS", "false").lower() == "true",
         stripe_api_key=env("STRIPE_API_KEY", ""),
         stripe_webhook_secret=env("STRIPE_WEBHOOK_SECRET", ""),
         portal_url=env("PORTAL_URL", "http://127.0.0.1:8000"),
