@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import PutError
-
 from agentgate.auth import oidc
 from agentgate.auth.errors import OAuthError, invalid_request
+from agentgate.data.lookups import put_global
 from agentgate.models import FederatedJtiItem, TrustPolicyItem
+from agentgate.platform.errors import Conflict
 from agentgate.platform.observability import logger
 from agentgate.schemas.oauth import ID_TOKEN_TYPE, JWT_TOKEN_TYPE
 from agentgate.services import audit, trust_policies
@@ -60,20 +60,19 @@ def _matching_policy(issuer: str, claims: dict[str, Any]) -> TrustPolicyItem:
 
 def _spend_jti(issuer: str, claims: dict[str, Any], tenant_id: str) -> None:
     digest = hashlib.sha256(f"{issuer}\n{claims['jti']}".encode()).hexdigest()
+    item = FederatedJtiItem(
+        FederatedJtiItem.pk_for(digest),
+        FederatedJtiItem.SK,
+        issuer=issuer,
+        tenant_id=tenant_id,
+        used_at=datetime.now(UTC),
+        # Kept until the token itself expires (plus the skew): after that it is refused anyway.
+        expires_at=datetime.fromtimestamp(int(claims["exp"]) + oidc.LEEWAY_SECONDS, UTC),
+    )
     try:
-        FederatedJtiItem(
-            FederatedJtiItem.pk_for(digest),
-            FederatedJtiItem.SK,
-            issuer=issuer,
-            tenant_id=tenant_id,
-            used_at=datetime.now(UTC),
-            # Kept until the token itself expires (plus the skew): after that it is refused anyway.
-            expires_at=datetime.fromtimestamp(int(claims["exp"]) + oidc.LEEWAY_SECONDS, UTC),
-        ).save(condition=FederatedJtiItem.pk.does_not_exist())
-    except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise _refused("The subject_token was already exchanged (its jti is accepted once).") from None
-        raise
+        put_global(item, FederatedJtiItem.pk.does_not_exist(), or_raise=Conflict("jti already used"))
+    except Conflict:
+        raise _refused("The subject_token was already exchanged (its jti is accepted once).") from None
 
 
 @dataclass(frozen=True)

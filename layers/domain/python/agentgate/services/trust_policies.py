@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
-
-from agentgate.data.cursors import decode_cursor, encode_cursor
+from agentgate.data.ids import new_id
+from agentgate.data.tenant import tenant_data
 from agentgate.models import AgentItem, TrustPolicyItem
 from agentgate.platform.errors import NotFound, field_error
 from agentgate.platform.settings import get_settings
@@ -33,8 +32,6 @@ from agentgate.schemas.federation import (
     TrustPolicyPage,
     TrustPolicyQuery,
 )
-from agentgate.services import audit
-from agentgate.services.events import ordered_id
 
 _SK_PREFIX = "TRUSTPOLICY#"
 _DIGITS = re.compile(r"^[0-9]+$")
@@ -84,10 +81,9 @@ def _check_claims(request: TrustPolicyCreate) -> None:
 
 
 def _check_agent(ctx: TenantContext, request: TrustPolicyCreate) -> AgentItem:
-    try:
-        agent = AgentItem.get(ctx.pk, AgentItem.sk_for(request.agent_id), consistent_read=True)
-    except AgentItem.DoesNotExist:
-        raise field_error("agent_id", "no such agent in this organisation", code="not_found") from None
+    agent = tenant_data(ctx).find(AgentItem, AgentItem.sk_for(request.agent_id), consistent=True)
+    if agent is None:
+        raise field_error("agent_id", "no such agent in this organisation", code="not_found")
     excess = sorted(set(request.scopes) - set(agent.scopes or ()))
     if excess:
         raise field_error("scopes", f"the agent does not hold: {' '.join(excess)}", code="not_a_subset")
@@ -109,12 +105,12 @@ def create(ctx: TenantContext, request: TrustPolicyCreate) -> TrustPolicy:
             "max_token_ttl_seconds", f"at most the token lifetime, {settings.access_token_ttl_seconds} s"
         )
     _check_agent(ctx, request)
-    policy_id = ordered_id("tp")
-    item = TrustPolicyItem(
-        ctx.pk,
+    data = tenant_data(ctx)
+    policy_id = new_id("tp", sortable=True)
+    item = data.new(
+        TrustPolicyItem,
         TrustPolicyItem.sk_for(policy_id),
         policy_id=policy_id,
-        tenant_id=ctx.tenant_id,
         name=request.name,
         issuer=request.issuer,
         audience=request.audience,
@@ -123,14 +119,12 @@ def create(ctx: TenantContext, request: TrustPolicyCreate) -> TrustPolicy:
         scopes=set(request.scopes),
         max_token_ttl_seconds=ttl,
         created_at=datetime.now(UTC),
-        created_by=audit.actor_of(ctx),
+        created_by=data.actor,
         gsi1pk=TrustPolicyItem.issuer_index_key(request.issuer),
         gsi1sk=f"{ctx.tenant_id}#{policy_id}",
     )
-    item.save(condition=TrustPolicyItem.pk.does_not_exist())
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
+    data.record(
+        lambda: data.put(item, TrustPolicyItem.pk.does_not_exist()),
         action="trust_policy.created",
         target=f"trust_policy:{policy_id}",
         details={
@@ -145,10 +139,9 @@ def create(ctx: TenantContext, request: TrustPolicyCreate) -> TrustPolicy:
 
 
 def _load(ctx: TenantContext, policy_id: str) -> TrustPolicyItem:
-    try:
-        return TrustPolicyItem.get(ctx.pk, TrustPolicyItem.sk_for(policy_id), consistent_read=True)
-    except TrustPolicyItem.DoesNotExist:
-        raise NotFound("No such trust policy.") from None
+    return tenant_data(ctx).get(
+        TrustPolicyItem, TrustPolicyItem.sk_for(policy_id), missing="No such trust policy.", consistent=True
+    )
 
 
 def get(ctx: TenantContext, policy_id: str) -> TrustPolicy:
@@ -156,16 +149,10 @@ def get(ctx: TenantContext, policy_id: str) -> TrustPolicy:
 
 
 def delete(ctx: TenantContext, policy_id: str) -> None:
+    data = tenant_data(ctx)
     item = _load(ctx, policy_id)
-    try:
-        item.delete(condition=TrustPolicyItem.pk.exists())
-    except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise NotFound("No such trust policy.") from None
-        raise
-    audit.append(
-        ctx.tenant_id,
-        actor=audit.actor_of(ctx),
+    data.record(
+        lambda: data.delete(item, TrustPolicyItem.pk.exists(), or_raise=NotFound("No such trust policy.")),
         action="trust_policy.deleted",
         target=f"trust_policy:{policy_id}",
         details={"issuer": item.issuer, "agent_id": item.agent_id},
@@ -173,15 +160,14 @@ def delete(ctx: TenantContext, policy_id: str) -> None:
 
 
 def list_policies(ctx: TenantContext, query: TrustPolicyQuery) -> TrustPolicyPage:
-    results = TrustPolicyItem.query(
-        ctx.pk,
-        TrustPolicyItem.sk.startswith(_SK_PREFIX),
-        filter_condition=(TrustPolicyItem.agent_id == query.agent_id) if query.agent_id else None,
+    page = tenant_data(ctx).page(
+        TrustPolicyItem,
+        sk_prefix=_SK_PREFIX,
+        filter=(TrustPolicyItem.agent_id == query.agent_id) if query.agent_id else None,
         limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, {"pk": ctx.pk}),
+        cursor=query.cursor,
     )
-    items = [to_schema(item) for item in results]
-    return TrustPolicyPage(items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+    return TrustPolicyPage(items=[to_schema(item) for item in page.items], next_cursor=page.next_cursor)
 
 
 def policies_of_issuer(issuer: str) -> Iterator[TrustPolicyItem]:
