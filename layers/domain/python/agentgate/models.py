@@ -734,6 +734,7 @@ class MarketplaceEntryItem(TableModel):
 
     tenant_id = UnicodeAttribute()
     agent_id = UnicodeAttribute()
+    organization = UnicodeAttribute(default="")
     name = UnicodeAttribute()
     description = UnicodeAttribute(default="")
     agent_version = UnicodeAttribute(default="1.0.0")
