@@ -1081,6 +1081,18 @@ ROUTES: tuple[Route, ...] = (
         grants=READ,
         response_model="marketplace:MarketplaceAgent",
     ),
+    R(
+        "GET",
+        "/api/v1/compliance/report",
+        "compliance_report",
+        USER,
+        "Compliance report: agents' cards, DIDs, credential rotation, scopes; the audit chain; controls",
+        "ecosystem",
+        role=Role.ADMIN,
+        # Writes: the report is cached for five minutes per tenant; verifying the chain reads KMS keys.
+        grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_PUBLIC_KEY}),
+        response_model="compliance:ComplianceReport",
+    ),
 )
 
 
