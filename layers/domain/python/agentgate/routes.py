@@ -71,6 +71,8 @@ class Route:
     status: int = 200
     content_type: str = "application/json"
     form_encoded: bool = False
+    # A public route anyone may crawl: rate-limited per client IP (see PUBLIC_REQUESTS_PER_IP).
+    ip_throttled: bool = False
 
     @property
     def key(self) -> str:
@@ -86,6 +88,10 @@ class Route:
 
 
 R = Route
+# Requests per client IP per 5 minutes on ``ip_throttled`` routes: a WAF rate-based rule in AWS
+# (its window is 5 minutes), a token bucket of the same average rate in the local gateway.
+PUBLIC_REQUESTS_PER_IP = 1500
+PUBLIC_WINDOW_SECONDS = 300
 READ = frozenset({TABLE_READ})
 WRITE = frozenset({TABLE_READ, TABLE_WRITE})
 
@@ -1049,6 +1055,7 @@ ROUTES: tuple[Route, ...] = (
         "ecosystem",
         grants=frozenset({TABLE_READ, KMS_PUBLIC_KEY}),
         response_model="marketplace:AgentCard",
+        ip_throttled=True,
     ),
     R(
         "GET",
@@ -1059,6 +1066,7 @@ ROUTES: tuple[Route, ...] = (
         "ecosystem",
         grants=frozenset({TABLE_READ, KMS_PUBLIC_KEY}),
         response_model="marketplace:DidDocument",
+        ip_throttled=True,
     ),
     R(
         "GET",
@@ -1070,6 +1078,7 @@ ROUTES: tuple[Route, ...] = (
         grants=READ,
         query_model="marketplace:MarketplaceQuery",
         response_model="marketplace:MarketplacePage",
+        ip_throttled=True,
     ),
     R(
         "GET",
@@ -1080,6 +1089,7 @@ ROUTES: tuple[Route, ...] = (
         "ecosystem",
         grants=READ,
         response_model="marketplace:MarketplaceAgent",
+        ip_throttled=True,
     ),
     R(
         "GET",
