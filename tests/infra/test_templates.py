@@ -567,3 +567,29 @@ def test_every_grant_of_every_row_becomes_its_permission(assembly: Assembly) -> 
             if grant.startswith("queue:"):
                 env = _function_for_handler(assembly, handler).properties["Environment"]["Variables"]
                 assert any(name.endswith("_QUEUE_URL") for name in env), (handler, grant)
+
+
+def test_the_public_ecosystem_routes_are_rate_limited_per_ip_by_a_waf_on_the_stage(
+    assembly: Assembly,
+) -> None:
+    from agentgate.routes import PUBLIC_REQUESTS_PER_IP
+
+    (acl,) = list(assembly.resources("AWS::WAFv2::WebACL"))
+    (association,) = list(assembly.resources("AWS::WAFv2::WebACLAssociation"))
+    (rule,) = acl.properties["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert acl.properties["Scope"] == "REGIONAL" and "Allow" in acl.properties["DefaultAction"]
+    assert rate["AggregateKeyType"] == "IP" and rate["Limit"] == PUBLIC_REQUESTS_PER_IP
+    matches = {
+        (s["ByteMatchStatement"]["PositionalConstraint"], s["ByteMatchStatement"]["SearchString"])
+        for s in rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+    }
+    assert matches == {
+        ("ENDS_WITH", "/card"),
+        ("ENDS_WITH", "/did.json"),
+        ("CONTAINS", "/api/v1/marketplace/agents"),
+    }
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    assert "Fn::GetAtt" in association.properties["WebACLArn"] or "Ref" in str(
+        association.properties["WebACLArn"]
+    )
