@@ -70,7 +70,7 @@ def public_rate_limit(
                     block=wafv2.CfnWebACL.BlockActionProperty(
                         custom_response=wafv2.CfnWebACL.CustomResponseProperty(
                             response_code=429,
-                            response_header=[
+                            response_headers=[
                                 wafv2.CfnWebACL.CustomHTTPHeaderProperty(name="Retry-After", value="60")
                             ],
                         )
