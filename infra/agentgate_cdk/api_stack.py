@@ -32,6 +32,7 @@ from infra.agentgate_cdk.grants import Wiring
 from infra.agentgate_cdk.nag import acknowledge
 from infra.agentgate_cdk.portal import Portal
 from infra.agentgate_cdk.tables import Tables
+from infra.agentgate_cdk.waf import public_rate_limit
 from infra.agentgate_cdk.workers import WorkersStack, state_machine_arn
 
 AUTHORIZER_HANDLER = "authorizer"
@@ -127,6 +128,8 @@ class ApiStack(cdk.Stack):
         self.tables = tables
         prefix = config.prefix
         self.api = self._rest_api()
+        if any(route.ip_throttled for route in tables.routes):
+            self.web_acl = public_rate_limit(self, self.api.deployment_stage, tables.routes, prefix)
         self.usage_plans = self._usage_plans()
         self.portal = Portal(self, "Portal", api=self.api, routes=tables.routes, portal_dir=config.portal_dir)
         shared = Shared(
@@ -223,7 +226,7 @@ class ApiStack(cdk.Stack):
         acknowledge(
             api.deployment_stage,
             "AwsSolutions-APIG3",
-            "Usage plans throttle and cap each tenant; a WAF is a per-deployment add-on.",
+            "Usage plans throttle each tenant; a WAF web ACL (waf.py) rate-limits public routes per IP.",
         )
         return api
 

@@ -32,6 +32,8 @@ REQUIREMENTS = REPO_ROOT / "layers" / "dependencies" / "requirements.txt"
 BUILD_DIR = REPO_ROOT / ".build" / "layers"
 
 _NOT_CODE = ["**/__pycache__", "**/*.pyc", "**/*.egg-info", "**/.mypy_cache", "**/.pytest_cache"]
+# Run against a deployment from outside it (it needs the dev extras); no function imports it.
+_NOT_IN_DOMAIN_LAYER = [*_NOT_CODE, "python/agentgate/conformance"]
 # Installed alongside the packages but never imported on Lambda.
 _PRUNE = ("bin", "__pycache__")
 
@@ -48,7 +50,7 @@ def domain_layer(scope: Construct, construct_id: str) -> lambda_.LayerVersion:
     return lambda_.LayerVersion(
         scope,
         construct_id,
-        code=lambda_.Code.from_asset(str(DOMAIN_LAYER_DIR), exclude=_NOT_CODE),
+        code=lambda_.Code.from_asset(str(DOMAIN_LAYER_DIR), exclude=_NOT_IN_DOMAIN_LAYER),
         compatible_runtimes=[RUNTIME],
         compatible_architectures=[ARCHITECTURE],
         description="AgentGate domain package (agentgate)",

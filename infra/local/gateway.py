@@ -24,11 +24,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from agentgate.gateway_responses import gateway_response
-from agentgate.routes import Route
+from agentgate.routes import PUBLIC_REQUESTS_PER_IP, PUBLIC_WINDOW_SECONDS, Route
 from infra.local.apigw import authorizer_request_event, rest_event
 from infra.local.authorization import AuthorizerCache, AuthorizerResult
 from infra.local.handlers import FunctionRunner
-from infra.local.limits import UsagePlanDirectory, UsagePlanLimiter
+from infra.local.limits import PerIpThrottle, UsagePlanDirectory, UsagePlanLimiter
 from infra.local.routing import RouteTable
 
 log = logging.getLogger("infra.local.gateway")
@@ -137,8 +137,10 @@ class Gateway:
         api_id: str = "local",
         portal_dir: Path | None = None,
         actions: LocalActions | None = None,
+        ip_throttle: PerIpThrottle | None = None,
     ) -> None:
         self.table = RouteTable(routes)
+        self.ip_throttle = ip_throttle or PerIpThrottle(PUBLIC_REQUESTS_PER_IP, PUBLIC_WINDOW_SECONDS)
         self.runner = runner
         self.authorizer = authorizer
         self.limiter = limiter
@@ -177,6 +179,17 @@ class Gateway:
         headers, multi = self._headers(request)
         authorized: AuthorizerResult | None = None
         note = "public"
+        if route.ip_throttled:
+            decision = self.ip_throttle.check(request.source_ip)
+            if not decision.allowed:
+                retry = [("Retry-After", str(decision.retry_after_seconds))]
+                return error_reply(
+                    429,
+                    "too_many_requests",
+                    "Too many requests from this address.",
+                    retry,
+                    note=request.source_ip,
+                )
         if not route.is_public:
             event = authorizer_request_event(
                 route.method, route.path, request.path, headers, request.query, params, api_id=self.api_id

@@ -167,3 +167,26 @@ class UsagePlanDirectory:
             if stale or key not in self._by_key:
                 self._load()
             return self._by_key.get(key)
+
+
+class PerIpThrottle:
+    """Public routes marked ``ip_throttled``: one token bucket per client IP, as WAF's rate rule in AWS.
+
+    The bucket refills at the rule's average rate (requests per window / window) and holds a tenth of
+    the window's requests, so a crawler is slowed while a person browsing is never refused.
+    """
+
+    def __init__(self, requests: int, window_seconds: float, clock: Clock = time.time) -> None:
+        self.rate = requests / window_seconds
+        self.burst = max(1, requests // 10)
+        self._clock = clock
+        self._buckets: dict[str, TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def check(self, source_ip: str) -> Decision:
+        with self._lock:
+            bucket = self._buckets.setdefault(source_ip, TokenBucket(self.rate, self.burst, self._clock))
+            wait = bucket.try_take()
+        if wait is None:
+            return Decision(True)
+        return Decision(False, _whole_seconds(wait), "throttled")

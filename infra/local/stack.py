@@ -48,6 +48,9 @@ def local_setting_defaults() -> dict[str, str]:
         authorizer_cache_ttl_seconds=Settings.authorizer_cache_ttl_seconds,
         # Stripe is not reachable offline; the emulator signs its events with this secret (so can you).
         stripe_webhook_secret="whsec_" + secrets.token_urlsafe(24),
+        # A developer's webhook receiver and a test OIDC issuer run on this machine; an exported value wins.
+        allow_loopback_webhooks=True,
+        allow_loopback_issuers=True,
     )
 
 
@@ -137,8 +140,7 @@ class LocalStack:
             AWS_SECRET_ACCESS_KEY="local",  # moto accepts any credentials
             AWS_REGION=cfg.region,
             AWS_DEFAULT_REGION=cfg.region,
-            # a developer's webhook receiver runs on this machine
-            **settings_env(stage="local", allow_loopback_webhooks=True),
+            **settings_env(stage="local"),
         )
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)

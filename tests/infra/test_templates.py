@@ -611,3 +611,29 @@ def test_only_the_billing_functions_may_read_the_stripe_secret(assembly: Assembl
     for handler in ("billing_subscription", "agents_create", "authorizer"):
         statements = _role_statements(assembly, _function_for_handler(assembly, handler))
         assert "secretsmanager:GetSecretValue" not in set().union(*(_actions(s) for s in statements)), handler
+
+
+def test_the_public_ecosystem_routes_are_rate_limited_per_ip_by_a_waf_on_the_stage(
+    assembly: Assembly,
+) -> None:
+    from agentgate.routes import PUBLIC_REQUESTS_PER_IP
+
+    (acl,) = list(assembly.resources("AWS::WAFv2::WebACL"))
+    (association,) = list(assembly.resources("AWS::WAFv2::WebACLAssociation"))
+    (rule,) = acl.properties["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert acl.properties["Scope"] == "REGIONAL" and "Allow" in acl.properties["DefaultAction"]
+    assert rate["AggregateKeyType"] == "IP" and rate["Limit"] == PUBLIC_REQUESTS_PER_IP
+    matches = {
+        (s["ByteMatchStatement"]["PositionalConstraint"], s["ByteMatchStatement"]["SearchString"])
+        for s in rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+    }
+    assert matches == {
+        ("ENDS_WITH", "/card"),
+        ("ENDS_WITH", "/did.json"),
+        ("CONTAINS", "/api/v1/marketplace/agents"),
+    }
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    assert "Fn::GetAtt" in association.properties["WebACLArn"] or "Ref" in str(
+        association.properties["WebACLArn"]
+    )

@@ -95,8 +95,8 @@ def test_a_requested_subset_of_scopes_is_granted(aws):
     assert _claims(reply.json["access_token"])["scope"] == "runs:write"
 
 
-def test_a_requested_audience_is_the_token_audience(aws):
-    client = make_client()
+def test_a_requested_audience_the_agent_lists_is_the_token_audience(aws):
+    client = make_client(audiences=["https://tools.example.com"])
 
     reply = request_token(client, audience="https://tools.example.com")
 

@@ -47,7 +47,12 @@ def make_tenant(*, status: str = "active", tier: str = "free") -> str:
 
 
 def make_agent(
-    tenant_id: str, *, scopes: set[str] | None = None, status: str = "active", team: str = "core"
+    tenant_id: str,
+    *,
+    scopes: set[str] | None = None,
+    status: str = "active",
+    team: str = "core",
+    audiences: list[str] | None = None,
 ) -> str:
     agent_id = "ag_" + uuid.uuid4().hex[:10]
     AgentItem(
@@ -59,6 +64,7 @@ def make_agent(
         team=team,
         status=status,
         scopes=scopes if scopes is not None else {"runs:write", "authorize"},
+        audiences=audiences or [],
         created_at=datetime.now(UTC),
     ).save()
     return agent_id

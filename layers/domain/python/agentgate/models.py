@@ -69,6 +69,13 @@ class AgentItem(TableModel):
     status = UnicodeAttribute(default="active")
     scopes = UnicodeSetAttribute(default=set)
     published = BooleanAttribute(default=False)
+    published_at = UTCDateTimeAttribute(null=True)
+    # RFC 8707 resources a token of this agent may name as its audience.
+    audiences = ListAttribute(of=UnicodeAttribute, default=list)
+    # The A2A card's parts: skills [{id, name, description, tags}], interfaces [{url, protocol_binding}].
+    skills = JSONAttribute(default=list)
+    interfaces = JSONAttribute(default=list)
+    agent_version = UnicodeAttribute(default="1.0.0")
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
     paused_reason = UnicodeAttribute(null=True)
@@ -740,3 +747,83 @@ class MeterReportItem(TableModel):
     @staticmethod
     def sk_for(day: str, usage: str) -> str:
         return f"METER#{day}#{usage}"
+# --- federation and the agent ecosystem -------------------------------------------------------------
+
+
+class TrustPolicyItem(TableModel):
+    """pk=TENANT#<id>, sk=TRUSTPOLICY#<policy_id>: which external ID tokens may act as which agent.
+
+    gsi1 lists every tenant's policies of one issuer (``TRUSTISSUER#<issuer>`` / ``<tenant>#<id>``):
+    the token endpoint evaluates them all for a presented ID token.
+    """
+
+    policy_id = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    issuer = UnicodeAttribute()
+    audience = UnicodeAttribute()
+    claims = JSONAttribute(default=dict)
+    agent_id = UnicodeAttribute()
+    scopes = UnicodeSetAttribute(default=set)
+    max_token_ttl_seconds = NumberAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    created_by = UnicodeAttribute()
+    gsi1 = Gsi1()
+
+    @staticmethod
+    def sk_for(policy_id: str) -> str:
+        return f"TRUSTPOLICY#{policy_id}"
+
+    @staticmethod
+    def issuer_index_key(issuer: str) -> str:
+        return f"TRUSTISSUER#{issuer}"
+
+
+class FederatedJtiItem(TableModel):
+    """pk=FEDJTI#<sha256 of issuer + jti>, sk=USED: an external ID token already exchanged (TTL: exp)."""
+
+    SK = "USED"
+
+    issuer = UnicodeAttribute()
+    tenant_id = UnicodeAttribute()
+    used_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def pk_for(digest: str) -> str:
+        return f"FEDJTI#{digest}"
+
+
+class MarketplaceEntryItem(TableModel):
+    """pk=MARKETPLACE, sk=AGENT#<agent_id>: the public face of a published agent, nothing private.
+
+    Written in the same transaction as the agent's ``published`` flag; ``search`` is the lower-cased
+    name, description and skills the ``q`` filter reads, ``tags_text`` the tags between spaces.
+    """
+
+    PK = "MARKETPLACE"
+
+    tenant_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    organization = UnicodeAttribute(default="")
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    agent_version = UnicodeAttribute(default="1.0.0")
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    skills = JSONAttribute(default=list)
+    interfaces = JSONAttribute(default=list)
+    search = UnicodeAttribute(default="")
+    tags_text = UnicodeAttribute(default=" ")
+    published_at = UTCDateTimeAttribute()
+
+    @staticmethod
+    def sk_for(agent_id: str) -> str:
+        return f"AGENT#{agent_id}"
+
+
+class ComplianceReportItem(TableModel):
+    """pk=TENANT#<id>, sk=COMPLIANCE#REPORT: the last report, served again until ``expires_at``."""
+
+    SK = "COMPLIANCE#REPORT"
+
+    report = JSONAttribute()
+    generated_at = UTCDateTimeAttribute()

@@ -99,13 +99,33 @@ class Reply:
     body: bytes
 
 
+def _connection(target: Target, timeout: float) -> http.client.HTTPConnection:
+    if target.scheme == "https":
+        return _PinnedHTTPSConnection(target, timeout)
+    return http.client.HTTPConnection(target.address, target.port, timeout=timeout)
+
+
+def get(target: Target, headers: dict[str, str], *, timeout: float = 5.0, max_bytes: int = 65536) -> Reply:
+    """GET from the checked address (never re-resolving the name); redirects are not followed.
+
+    The body is read up to ``max_bytes``; a longer one is refused rather than truncated.
+    """
+    connection = _connection(target, timeout)
+    host_header = target.host if target.port in {80, 443} else f"{target.host}:{target.port}"
+    try:
+        connection.request("GET", target.path, headers={**headers, "Host": host_header})
+        response = connection.getresponse()
+        body = response.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise UnsafeURL(f"the response is larger than {max_bytes} bytes")
+        return Reply(status=response.status, body=body)
+    finally:
+        connection.close()
+
+
 def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float = 10.0) -> Reply:
     """POST to the checked address (never re-resolving the name); redirects are not followed."""
-    connection: http.client.HTTPConnection
-    if target.scheme == "https":
-        connection = _PinnedHTTPSConnection(target, timeout)
-    else:
-        connection = http.client.HTTPConnection(target.address, target.port, timeout=timeout)
+    connection = _connection(target, timeout)
     host_header = target.host if target.port in {80, 443} else f"{target.host}:{target.port}"
     try:
         connection.request("POST", target.path, body=body, headers={**headers, "Host": host_header})

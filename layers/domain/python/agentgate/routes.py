@@ -75,6 +75,8 @@ class Route:
     status: int = 200
     content_type: str = "application/json"
     form_encoded: bool = False
+    # A public route anyone may crawl: rate-limited per client IP (see PUBLIC_REQUESTS_PER_IP).
+    ip_throttled: bool = False
 
     @property
     def key(self) -> str:
@@ -90,6 +92,10 @@ class Route:
 
 
 R = Route
+# Requests per client IP per 5 minutes on ``ip_throttled`` routes: a WAF rate-based rule in AWS
+# (its window is 5 minutes), a token bucket of the same average rate in the local gateway.
+PUBLIC_REQUESTS_PER_IP = 1500
+PUBLIC_WINDOW_SECONDS = 300
 READ = frozenset({TABLE_READ})
 WRITE = frozenset({TABLE_READ, TABLE_WRITE})
 
@@ -426,9 +432,10 @@ ROUTES: tuple[Route, ...] = (
         "/oauth2/token",
         "oauth_token",
         PUBLIC,
-        "Issue an access token (client_credentials, token exchange for agent delegation)",
+        "Issue an access token (client_credentials; token exchange: delegation, external OIDC ID tokens)",
         "oauth",
-        grants=frozenset({TABLE_READ, KMS_SIGN, KMS_PUBLIC_KEY, ANALYTICS_STREAM}),
+        # Writes: a federated exchange spends its ID token's jti and appends the audit entry.
+        grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_SIGN, KMS_PUBLIC_KEY, ANALYTICS_STREAM}),
         request_model="oauth:TokenRequest",
         response_model="oauth:TokenResponse",
         form_encoded=True,
@@ -1019,6 +1026,133 @@ ROUTES: tuple[Route, ...] = (
         "billing",
         grants=frozenset({TABLE_READ, TABLE_WRITE, STRIPE, BILLING_QUEUE}),
         response_model="billing:WebhookReceipt",
+    ),
+    # --- federation and the agent ecosystem ------------------------------------------------------
+    R(
+        "POST",
+        "/api/v1/oidc/trust-policies",
+        "trust_policies_create",
+        USER,
+        "Trust an external OIDC issuer's ID tokens (pinned to immutable claims) to act as an agent",
+        "federation",
+        role=Role.ADMIN,
+        grants=WRITE,
+        request_model="federation:TrustPolicyCreate",
+        response_model="federation:TrustPolicy",
+        status=201,
+    ),
+    R(
+        "GET",
+        "/api/v1/oidc/trust-policies",
+        "trust_policies_list",
+        USER,
+        "List trust policies (filter: agent_id)",
+        "federation",
+        role=Role.ADMIN,
+        grants=READ,
+        query_model="federation:TrustPolicyQuery",
+        response_model="federation:TrustPolicyPage",
+    ),
+    R(
+        "GET",
+        "/api/v1/oidc/trust-policies/{id}",
+        "trust_policies_get",
+        USER,
+        "One trust policy",
+        "federation",
+        role=Role.ADMIN,
+        grants=READ,
+        response_model="federation:TrustPolicy",
+    ),
+    R(
+        "DELETE",
+        "/api/v1/oidc/trust-policies/{id}",
+        "trust_policies_delete",
+        USER,
+        "Delete a trust policy: its issuer's tokens are refused from now on",
+        "federation",
+        role=Role.ADMIN,
+        grants=WRITE,
+        status=204,
+    ),
+    R(
+        "POST",
+        "/api/v1/agents/{id}/publish",
+        "agents_publish",
+        USER,
+        "Publish an agent: its A2A card, did:web document and marketplace entry become public",
+        "ecosystem",
+        role=Role.ADMIN,
+        grants=WRITE,
+        response_model="agents:Agent",
+    ),
+    R(
+        "POST",
+        "/api/v1/agents/{id}/unpublish",
+        "agents_unpublish",
+        USER,
+        "Unpublish an agent: its card, DID document and marketplace entry are no longer public",
+        "ecosystem",
+        role=Role.ADMIN,
+        grants=WRITE,
+        response_model="agents:Agent",
+    ),
+    R(
+        "GET",
+        "/api/v1/agents/{id}/card",
+        "agents_card",
+        PUBLIC,
+        "The agent's A2A agent card: public once published, else for its organisation (bearer)",
+        "ecosystem",
+        grants=frozenset({TABLE_READ, KMS_PUBLIC_KEY}),
+        response_model="marketplace:AgentCard",
+        ip_throttled=True,
+    ),
+    R(
+        "GET",
+        "/agents/{tenant_id}/{agent_id}/did.json",
+        "agents_did_document",
+        PUBLIC,
+        "The did:web document of a published agent: its signing keys and its card",
+        "ecosystem",
+        grants=frozenset({TABLE_READ, KMS_PUBLIC_KEY}),
+        response_model="marketplace:DidDocument",
+        ip_throttled=True,
+    ),
+    R(
+        "GET",
+        "/api/v1/marketplace/agents",
+        "marketplace_list",
+        PUBLIC,
+        "Published agents (q over name, description and skills; tag)",
+        "ecosystem",
+        grants=READ,
+        query_model="marketplace:MarketplaceQuery",
+        response_model="marketplace:MarketplacePage",
+        ip_throttled=True,
+    ),
+    R(
+        "GET",
+        "/api/v1/marketplace/agents/{tenant_id}/{agent_id}",
+        "marketplace_get",
+        PUBLIC,
+        "One published agent's marketplace entry",
+        "ecosystem",
+        grants=READ,
+        response_model="marketplace:MarketplaceAgent",
+        ip_throttled=True,
+    ),
+    R(
+        "GET",
+        "/api/v1/compliance/report",
+        "compliance_report",
+        USER,
+        "Compliance report: agents' cards, DIDs, credential rotation, scopes; the audit chain; controls",
+        "ecosystem",
+        role=Role.ADMIN,
+        # Writes: the report is cached for five minutes per tenant; verifying the chain reads KMS keys.
+        grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_PUBLIC_KEY}),
+        response_model="compliance:ComplianceReport",
     ),
 )
 

@@ -43,6 +43,11 @@ def invalid_grant(description: str) -> OAuthError:
     return OAuthError("invalid_grant", description)
 
 
+def invalid_target(description: str) -> OAuthError:
+    """RFC 8707 §2: the requested resource is invalid, unknown or not allowed for this client."""
+    return OAuthError("invalid_target", description)
+
+
 def unsupported_grant_type(grant_type: str) -> OAuthError:
     return OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported.")
 

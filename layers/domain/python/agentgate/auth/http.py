@@ -133,6 +133,16 @@ def presented_caller(
     raise InvalidClient("Client authentication is required.")
 
 
+def optional_client(event: APIGatewayProxyEvent, form: Mapping[str, str]) -> PresentedClient | None:
+    """The client authenticating at the token endpoint, or None when the request carries no credentials.
+
+    A token exchange of an external ID token has no client: the subject token is the credential.
+    """
+    if not (_header(event, "authorization") or "").strip() and not form.get("client_secret"):
+        return None
+    return presented_client(event, form)
+
+
 def presented_client(event: APIGatewayProxyEvent, form: Mapping[str, str]) -> PresentedClient:
     """The client authenticating at the token endpoint (an API key is not a client)."""
     client = presented_caller(event, form, allow_api_key=False).client

@@ -35,6 +35,8 @@ class Settings:
     usage_plan_ids: dict[str, str] = field(default_factory=dict)
     authorizer_cache_ttl_seconds: int = 60
     allow_loopback_webhooks: bool = False
+    # OIDC issuers for token exchange on this machine (the local stack and its tests only).
+    allow_loopback_issuers: bool = False
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     portal_url: str = "http://127.0.0.1:8000"

@@ -13,6 +13,7 @@ TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 SIGNING_ALGORITHM = "ES256"  # access tokens: ECDSA P-256 with SHA-256, signed in KMS
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"
 JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt"
+ID_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:id_token"
 
 
 class OAuthForm(BaseModel):
@@ -25,6 +26,8 @@ class TokenRequest(OAuthForm):
     grant_type: str = Field(max_length=200)
     scope: str | None = Field(default=None, max_length=2000)
     audience: str | None = Field(default=None, max_length=256, pattern=r"^[\x21-\x7e]+$")
+    # RFC 8707: the protected resource the token is for (its ``aud``), one of the agent's audiences.
+    resource: str | None = Field(default=None, max_length=512)
     client_id: str | None = Field(default=None, max_length=200)
     client_secret: str | None = Field(default=None, max_length=200)
     # RFC 8693 token exchange

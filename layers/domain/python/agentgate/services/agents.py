@@ -17,7 +17,7 @@ from agentgate.data.ids import new_id
 from agentgate.data.pages import ItemPage
 from agentgate.data.tenant import TenantData, system_data, tenant_data
 from agentgate.data.transactions import ConditionFailed, Transaction
-from agentgate.models import AgentItem, AgentTagItem, TenantItem
+from agentgate.models import AgentItem, AgentTagItem, MarketplaceEntryItem, TenantItem
 from agentgate.platform.errors import Conflict, Forbidden, NotFound
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.agents import Agent, AgentCreate, AgentPage, AgentQuery, AgentUpdate
@@ -59,6 +59,12 @@ def to_schema(item: AgentItem) -> Agent:
         team=item.team,
         status=item.status,  # type: ignore[arg-type]
         scopes=sorted(item.scopes or ()),
+        audiences=[str(a) for a in item.audiences or []],
+        skills=list(item.skills or []),
+        interfaces=list(item.interfaces or []),
+        version=item.agent_version or "1.0.0",
+        published=bool(item.published),
+        published_at=item.published_at,
         created_at=item.created_at,
         updated_at=item.updated_at,
         paused_reason=item.paused_reason,
@@ -110,6 +116,10 @@ def create(ctx: TenantContext, request: AgentCreate) -> Agent:
         status=ACTIVE,
         scopes=set(request.scopes),
         created_at=now,
+        audiences=list(dict.fromkeys(request.audiences)),
+        skills=[skill.model_dump() for skill in request.skills],
+        interfaces=[interface.model_dump() for interface in request.interfaces],
+        agent_version=request.version,
         created_by=data.actor,
         gsi1pk=team_index_key(ctx.tenant_id, request.team) if request.team else None,
         gsi1sk=f"{now.isoformat()}#{agent_id}" if request.team else None,
@@ -156,6 +166,8 @@ def delete(ctx: TenantContext, agent_id: str) -> None:
         )
         for tag in _tags(item):
             tx.delete(_tag_item(data, agent_id, tag))
+        if item.published:
+            tx.delete(MarketplaceEntryItem(MarketplaceEntryItem.PK, MarketplaceEntryItem.sk_for(agent_id)))
 
     try:
         data.record(
@@ -191,6 +203,17 @@ def update(ctx: TenantContext, agent_id: str, request: AgentUpdate) -> Agent:
         actions.append(
             AgentItem.scopes.set(set(request.scopes)) if request.scopes else AgentItem.scopes.remove()
         )
+    card_fields = {
+        "audiences": ("audiences", lambda v: list(dict.fromkeys(v))),
+        "skills": ("skills", lambda v: [skill.model_dump() for skill in v]),
+        "interfaces": ("interfaces", lambda v: [interface.model_dump() for interface in v]),
+        "version": ("agent_version", lambda v: v),
+    }
+    for name, (attribute_name, stored) in card_fields.items():
+        value = getattr(request, name)
+        if name in fields and value is not None and stored(value) != getattr(item, attribute_name):
+            changes[name] = {"from": getattr(item, attribute_name), "to": stored(value)}
+            actions.append(getattr(AgentItem, attribute_name).set(stored(value)))
     if "team" in fields and request.team != item.team:
         changes["team"] = {"from": item.team, "to": request.team}
         if request.team is None:
@@ -227,6 +250,10 @@ def update(ctx: TenantContext, agent_id: str, request: AgentUpdate) -> Agent:
         if "agent" in failed.failed:
             raise Conflict("The agent changed meanwhile; read it and try again.", code="conflict") from None
         raise
+    if item.published:
+        from agentgate.services import marketplace
+
+        marketplace.refresh_entry(ctx, agent_id)
     return get(ctx, agent_id)
 
 

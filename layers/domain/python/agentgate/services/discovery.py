@@ -45,6 +45,7 @@ def metadata() -> AuthorizationServerMetadata:
             "scope",
             "tenant_id",
             "act",
+            "trust_policy_id",
         ],
         service_documentation=f"{issuer}/openapi.json",
     )

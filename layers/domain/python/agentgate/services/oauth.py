@@ -1,10 +1,15 @@
 """The OAuth 2.0 authorization server: token grants, introspection, revocation, metadata and JWKS.
 
-Grants: ``client_credentials`` (RFC 6749 §4.4) and agent-to-agent delegation through token exchange
-(RFC 8693): the subject token is an access token of an agent of the same tenant, the authenticated
-client is the actor, the new token carries ``act`` and the scopes both agents hold. Other subject
-token types (GitHub Actions OIDC ID tokens among them) are answered ``invalid_request``, as RFC 8693
-§2.2.2 prescribes for an unacceptable subject token. Nothing is written and nothing issued on an error.
+Grants: ``client_credentials`` (RFC 6749 §4.4) and token exchange (RFC 8693) in two forms. With
+client authentication it is agent-to-agent delegation: the subject token is an access token of an
+agent of the same tenant, the authenticated client is the actor, the new token carries ``act`` and
+the scopes both agents hold. Without it, the subject token is an external OIDC ID token (GitHub
+Actions, GitLab CI, Kubernetes...) exchanged under a trust policy (``services.federation``). An
+unacceptable subject token is answered ``invalid_request``, as RFC 8693 §2.2.2 prescribes.
+
+Every grant takes ``resource`` (RFC 8707) or ``audience``: the token's ``aud`` becomes that value if
+the agent lists it in its ``audiences`` (else ``invalid_target``). Nothing is written and nothing
+issued on an error.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from agentgate.auth import tokens
 from agentgate.auth.errors import (
@@ -21,6 +27,7 @@ from agentgate.auth.errors import (
     OAuthError,
     invalid_request,
     invalid_scope,
+    invalid_target,
     unsupported_grant_type,
 )
 from agentgate.auth.http import PresentedCaller, PresentedClient
@@ -33,6 +40,7 @@ from agentgate.platform.tenancy import ADMIN_SCOPE
 from agentgate.schemas.oauth import (
     ACCESS_TOKEN_TYPE,
     CLIENT_CREDENTIALS,
+    ID_TOKEN_TYPE,
     JWT_TOKEN_TYPE,
     TOKEN_EXCHANGE,
     Introspection,
@@ -79,6 +87,31 @@ def _record_issued(tenant_id: str, agent_id: str, client_id: str, grant_type: st
     from agentgate.services import analytics
 
     analytics.record(tenant_id, "token_issued", agent_id=agent_id, client_id=client_id, grant_type=grant_type)
+
+
+def _target_problem(resource: str) -> str | None:
+    """RFC 8707 §2: an absolute URI without a fragment."""
+    parts = urlsplit(resource)
+    if not parts.scheme or not (parts.netloc or parts.path) or parts.fragment or "#" in resource:
+        return "must be an absolute URI without a fragment"
+    return None
+
+
+def _audience(request: TokenRequest, agent: AgentItem) -> str:
+    """The token's ``aud``: the requested resource or audience if the agent lists it, else the default."""
+    default = get_settings().token_audience
+    if request.resource and request.audience and request.resource != request.audience:
+        raise invalid_request("resource and audience name different targets; send one.")
+    wanted = request.resource or request.audience
+    if wanted is None:
+        return default
+    if request.resource:
+        problem = _target_problem(request.resource)
+        if problem:
+            raise invalid_target(f"resource {problem}.")
+    if wanted != default and wanted not in set(agent.audiences or ()):
+        raise invalid_target(f"{wanted} is not one of the agent's audiences.")
+    return wanted
 
 
 def _client_state(
@@ -133,7 +166,7 @@ def _client_credentials(request: TokenRequest, presented: PresentedClient) -> To
         credential.tenant_id,
         agent.agent_id,
         credential.client_id,
-        request.audience,
+        _audience(request, agent),
         scope,
         int(time.time()) + ttl,
     )
@@ -156,7 +189,9 @@ def _token_exchange(request: TokenRequest, presented: PresentedClient) -> TokenR
         raise invalid_request("subject_token and subject_token_type are required.")
     if request.subject_token_type not in SUBJECT_TOKEN_TYPES:
         raise invalid_request(
-            f"subject_token_type {request.subject_token_type!r} is not supported; use {ACCESS_TOKEN_TYPE}."
+            f"subject_token_type {request.subject_token_type!r} is not supported with client "
+            f"authentication; use {ACCESS_TOKEN_TYPE} "
+            "(an ID token is exchanged without client authentication)."
         )
     if request.actor_token or request.actor_token_type:
         raise invalid_request("actor_token is not accepted: the authenticated client is the actor.")
@@ -174,11 +209,13 @@ def _token_exchange(request: TokenRequest, presented: PresentedClient) -> TokenR
         raise invalid_request("The delegation chain is too long.")
     subject_agent_id = str(claims["sub"])
     state, actor = _client_state(credential, (subject_agent_id,), str(claims["jti"]))
-    if state.revoked or state.usable_agent(subject_agent_id) is None:
+    subject_agent = state.usable_agent(subject_agent_id)
+    if state.revoked or subject_agent is None:
         raise invalid_request("The subject_token is revoked or its agent is paused or gone.")
     scope = _granted_scope(requested, set(subject.scopes) & set(actor.scopes or ()))
     if not scope:
         raise invalid_scope("The subject token and the actor have no scope in common.")
+    audience = _audience(request, subject_agent)
     settings = get_settings()
     now = int(time.time())
     exp = min(now + settings.access_token_ttl_seconds, int(claims["exp"]))
@@ -186,7 +223,7 @@ def _token_exchange(request: TokenRequest, presented: PresentedClient) -> TokenR
     if "act" in claims:
         act["act"] = claims["act"]
     new_claims = _base_claims(
-        credential.tenant_id, subject_agent_id, credential.client_id, request.audience, scope, exp
+        credential.tenant_id, subject_agent_id, credential.client_id, audience, scope, exp
     )
     new_claims["act"] = act
     response = _issue(new_claims, exp - now, scope, ACCESS_TOKEN_TYPE)
@@ -194,8 +231,59 @@ def _token_exchange(request: TokenRequest, presented: PresentedClient) -> TokenR
     return response
 
 
-def grant_token(request: TokenRequest, presented: PresentedClient) -> TokenResponse:
-    """Authenticate the client and run its grant; every refusal is an RFC 6749 error."""
+def _federated_exchange(request: TokenRequest) -> TokenResponse:
+    """An external ID token for a token of the agent its one matching trust policy names."""
+    from agentgate.services import federation
+
+    if not request.subject_token or not request.subject_token_type:
+        raise invalid_request("subject_token and subject_token_type are required.")
+    if request.subject_token_type not in federation.FEDERATED_SUBJECT_TOKEN_TYPES:
+        raise invalid_request(
+            f"subject_token_type {request.subject_token_type!r} is not supported without client "
+            f"authentication; use {ID_TOKEN_TYPE} or {JWT_TOKEN_TYPE}."
+        )
+    if request.actor_token or request.actor_token_type:
+        raise invalid_request("actor_token is not accepted.")
+    if request.requested_token_type not in (None, ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE):
+        raise invalid_request(f"requested_token_type {request.requested_token_type!r} is not supported.")
+    requested = _scopes(request.scope)
+    federated = federation.verify_subject_token(request.subject_token)
+    policy = federated.policy
+    state = load_state(policy.tenant_id, [policy.agent_id])
+    agent = state.agent(policy.agent_id)
+    if agent is None or state.tenant is None:
+        raise invalid_request("The trust policy's agent no longer exists.")
+    if state.tenant_paused:
+        raise _paused("The tenant is paused.")
+    if agent.status == "paused":
+        raise _paused("The agent is paused.")
+    scope = _granted_scope(requested, set(policy.scopes or ()) & set(agent.scopes or ()))
+    if not scope:
+        raise invalid_scope("The trust policy and its agent have no scope in common.")
+    audience = _audience(request, agent)
+    federation.spend(federated)
+    ttl = min(get_settings().access_token_ttl_seconds, federated.max_ttl_seconds or 10**9)
+    claims = _base_claims(
+        policy.tenant_id, agent.agent_id, federated.client_id, audience, scope, int(time.time()) + ttl
+    )
+    claims["act"] = federated.act
+    claims["trust_policy_id"] = policy.policy_id
+    response = _issue(claims, ttl, scope, ACCESS_TOKEN_TYPE)
+    federation.record_exchange(federated, scope=scope, aud=audience, jti=str(claims["jti"]))
+    _record_issued(policy.tenant_id, agent.agent_id, federated.client_id, TOKEN_EXCHANGE)
+    return response
+
+
+def grant_token(request: TokenRequest, presented: PresentedClient | None) -> TokenResponse:
+    """Run the grant; every refusal is an RFC 6749 error.
+
+    A token exchange without client authentication is federation (the subject token is the
+    credential); every other request authenticates its client first.
+    """
+    if request.grant_type == TOKEN_EXCHANGE and presented is None:
+        return _federated_exchange(request)
+    if presented is None:
+        raise InvalidClient("Client authentication is required.")
     if request.grant_type == CLIENT_CREDENTIALS:
         return _client_credentials(request, presented)
     if request.grant_type == TOKEN_EXCHANGE:

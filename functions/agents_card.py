@@ -1,0 +1,14 @@
+from agentgate.platform.api import make_handler, make_resolver
+from agentgate.schemas.marketplace import AgentCard
+from agentgate.services import marketplace
+
+app = make_resolver()
+
+
+@app.get("/api/v1/agents/<id>/card")
+def agent_card(id: str) -> AgentCard:
+    authorization = app.current_event.get_header_value("Authorization", case_sensitive=False)
+    return AgentCard.model_validate(marketplace.card(id, authorization))
+
+
+handler = make_handler(app)

@@ -1,0 +1,13 @@
+from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.schemas.compliance import ComplianceReport
+from agentgate.services import compliance
+
+app = make_resolver()
+
+
+@app.get("/api/v1/compliance/report")
+def compliance_report() -> ComplianceReport:
+    return compliance.report(tenant_context(app))
+
+
+handler = make_handler(app)
