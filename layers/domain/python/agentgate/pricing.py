@@ -150,6 +150,9 @@ class ModelPrice:
             rates = rates.over(dict(self.batch))
         return rates
 
+    def rates_without_tier(self) -> Rates:
+        return self.rates(TokenCounts())
+
     def breakdown(self, tokens: TokenCounts, batch: bool = False) -> dict[str, Decimal]:
         """The cost of each token bucket."""
         rates = self.rates(tokens, batch)
@@ -171,10 +174,21 @@ class Costing:
     cost_usd: Decimal | None
     price_version: str | None
     breakdown: dict[str, Decimal] | None = None
+    unpriced_calls: int = 0  # of a run priced call by call: calls nobody priced (their cost is unknown)
 
     @property
     def unpriced(self) -> bool:
-        return self.cost_usd is None
+        return self.cost_usd is None or self.unpriced_calls > 0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One model call of a run, priced on its own (its tier depends on its own prompt size)."""
+
+    model: str | None
+    provider: str | None
+    at: datetime | date
+    tokens: TokenCounts
 
 
 @dataclass(frozen=True)
@@ -196,6 +210,9 @@ class PriceTable:
                 found.setdefault(name, []).append(provider)
         rank = {p: i for i, p in enumerate(PREFERRED_PROVIDERS)}
         return {n: tuple(sorted(ps, key=lambda p: (rank.get(p, len(rank)), p))) for n, ps in found.items()}
+
+    def history_prices(self) -> dict[tuple[str, str], tuple[ModelPrice, ...]]:
+        return self._history_of
 
     @cached_property
     def _history_of(self) -> dict[tuple[str, str], tuple[ModelPrice, ...]]:
@@ -295,6 +312,24 @@ class PriceTable:
             price_version=price.version,
             breakdown=price.breakdown(tokens, batch),
         )
+
+
+def price_calls(table: PriceTable, calls: list[Call], overrides: tuple[ModelPrice, ...] = ()) -> Costing:
+    """A run's cost as the sum of its calls' costs; ``None`` only when no call could be priced."""
+    total, versions, unpriced = Decimal(0), [], 0
+    breakdown = dict.fromkeys(BUCKETS, Decimal(0))
+    for call in calls:
+        costing = table.price_run(call.model, call.provider, call.at, call.tokens, overrides)
+        if costing.cost_usd is None or costing.breakdown is None:
+            unpriced += 1
+            continue
+        total += costing.cost_usd
+        breakdown = {b: breakdown[b] + costing.breakdown[b] for b in BUCKETS}
+        if costing.price_version not in versions:
+            versions.append(costing.price_version)
+    if not versions:
+        return Costing(cost_usd=None, price_version=None, unpriced_calls=unpriced)
+    return Costing(total, " ".join(str(v) for v in versions), breakdown, unpriced)
 
 
 def name_variants(name: str) -> list[str]:

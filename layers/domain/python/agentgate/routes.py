@@ -969,6 +969,29 @@ ROUTES: tuple[Route, ...] = (
         response_model="webhooks:WebhookDelivery",
         status=202,
     ),
+    # --- OpenTelemetry ingestion and the public price table -----------------------------------
+    R(
+        "POST",
+        "/v1/traces",
+        "otel_traces",
+        AGENT_OR_APIKEY,
+        "OTLP/HTTP trace export (protobuf or JSON, gzip): gen_ai spans become costed runs",
+        "runs",
+        scopes=("ingest",),
+        agent_scopes=("runs:write",),
+        grants=frozenset({TABLE_READ, RUNS_STREAM}),
+        content_type="application/x-protobuf",
+    ),
+    R(
+        "GET",
+        "/api/v1/prices",
+        "prices_list",
+        PUBLIC,
+        "The price table: every priced model, per-million prices per token bucket",
+        "costs",
+        query_model="prices:PriceQuery",
+        response_model="prices:PricePage",
+    ),
 )
 
 
