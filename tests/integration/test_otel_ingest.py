@@ -146,6 +146,7 @@ def test_spans_of_a_trace_in_several_exports_merge_into_one_run_once(tenant):
     for part in (children, children, root, root):  # each export sent twice (an exporter's retry)
         assert _export(encode_protobuf(part).SerializeToString(), PROTOBUF).status == 200
     _deliver()
+    _deliver()  # and every stream record delivered again (a consumer retry)
     run = _check_run(f"otel-{spans[0].context.trace_id:032x}", status="error")
     assert run["event_count"] == 5
     summary = call("GET", "/api/v1/costs/summary", ctx=apikey("t1", {"costs:read"})).json

@@ -15,8 +15,9 @@ def test_anyone_sees_a_models_prices_per_bucket_with_its_source(aws):
     page = _list(q="claude-opus-4-5", provider="anthropic", limit=100)
     exact = next(p for p in page["items"] if p["model_pattern"] == "claude-opus-4-5")
     assert exact["source"] == "map" and exact["version"] == "litellm-1.110.2"
-    assert [Decimal(exact[k]) for k in ("input_per_million", "output_per_million", "cache_read_per_million",
-            "cache_write_per_million", "cache_write_1h_per_million")] == [5, 25, Decimal("0.5"), Decimal("6.25"), 10]  # fmt: skip
+    buckets = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
+    prices = [Decimal(exact[f"{b}_per_million"]) for b in buckets]
+    assert prices == [5, 25, Decimal("0.5"), Decimal("6.25"), 10]
     assert Decimal(exact["batch"]["input_per_million"]) == Decimal("2.5")
     curated = next(p for p in page["items"] if p["model_pattern"] == "claude-opus-4-5*")
     assert curated["source"] == "curated" and curated["effective_from"] == "2025-11-24"
