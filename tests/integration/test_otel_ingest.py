@@ -201,3 +201,36 @@ def test_a_user_cannot_export(tenant):
     from tests.integration.test_runs_helpers import user
 
     assert _export(b"{}", JSON, ctx=user("t1")).status == 403
+
+
+def test_a_call_through_the_batch_api_is_priced_at_batch_rates(tenant):
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider(resource=Resource.create({"service.name": "a1"}))
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    attrs = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-5",
+        "gen_ai.request.service_tier": "batch",
+        "gen_ai.usage.input_tokens": 1_000_000,
+        "gen_ai.usage.output_tokens": 1_000_000,
+    }
+    with provider.get_tracer("batch").start_as_current_span("chat gpt-5", attributes=attrs):
+        pass
+    spans = exporter.get_finished_spans()
+    assert _export(encode_json(spans).to_json().encode(), JSON).status == 200
+    _deliver()
+    # gpt-5 batch: 0.625 in, 5 out (half the standard 1.25 / 10). 1M x 0.625 + 1M x 5 -> 5.625
+    run = _run(f"otel-{spans[0].context.trace_id:032x}").json
+    assert Decimal(run["cost_usd"]) == Decimal("5.625")
+
+
+def test_a_run_ingested_as_batch_is_priced_at_batch_rates(tenant):
+    from tests.integration.test_runs_helpers import run_body
+
+    body = run_body("batch-1", model="gpt-5", provider="openai", batch=True,
+                    token_usage={"input": 1_000_000, "output": 1_000_000}, start_time="2026-12-15T00:00:00Z",
+                    end_time="2026-12-15T00:00:01Z")  # fmt: skip
+    assert call("POST", "/api/v1/ingest/run", body=body, ctx=agent("t1", "a1", team="red")).status == 202
+    _deliver()
+    assert Decimal(_run("batch-1").json["cost_usd"]) == Decimal("5.625")

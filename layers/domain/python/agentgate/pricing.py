@@ -189,6 +189,7 @@ class Call:
     provider: str | None
     at: datetime | date
     tokens: TokenCounts
+    batch: bool = False
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,7 @@ def price_calls(table: PriceTable, calls: list[Call], overrides: tuple[ModelPric
     total, versions, unpriced = Decimal(0), [], 0
     breakdown = dict.fromkeys(BUCKETS, Decimal(0))
     for call in calls:
-        costing = table.price_run(call.model, call.provider, call.at, call.tokens, overrides)
+        costing = table.price_run(call.model, call.provider, call.at, call.tokens, overrides, call.batch)
         if costing.cost_usd is None or costing.breakdown is None:
             unpriced += 1
             continue

@@ -61,6 +61,7 @@ class RunIn(RequestModel):
     model: str | None = Field(default=None, max_length=128)
     provider: str | None = Field(default=None, max_length=64)
     token_usage: TokenUsage = Field(default_factory=TokenUsage)
+    batch: bool = Field(default=False, description="sent through the provider's batch API: batch rates apply")
     events: list[RunEventIn] = Field(default_factory=list, max_length=MAX_EVENTS_PER_RUN)
     external_reference: str | None = Field(default=None, max_length=256)
     team: str | None = Field(default=None, min_length=1, max_length=128)
@@ -90,6 +91,7 @@ class ModelCall(BaseModel):
     provider: str | None = None
     at: AwareDatetime
     token_usage: TokenUsage
+    batch: bool = False
 
 
 class RunEnvelope(BaseModel):

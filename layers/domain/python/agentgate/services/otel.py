@@ -60,6 +60,12 @@ CACHE_WRITE_KEYS = (
 CACHE_WRITE_1H_KEY = "agentgate.usage.cache_write_1h_tokens"  # a part of the cache writes
 EXCLUSIVE_KEY = "agentgate.usage.input_tokens_exclude_cache"  # input_tokens already without cache tokens
 MODEL_KEYS = ("gen_ai.response.model", "gen_ai.request.model", "llm.model_name")
+# A call through the provider's batch API is priced at its batch rates.
+SERVICE_TIER_KEYS = (
+    "gen_ai.request.service_tier",
+    "openai.request.service_tier",
+    "gen_ai.openai.request.service_tier",
+)
 PROVIDER_KEYS = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system")
 
 
@@ -310,7 +316,11 @@ def span_events(span: dict[str, Any]) -> tuple[list[dict[str, Any]], ModelCall |
         )
     call = None
     if usage is not None:
-        call = ModelCall(span_id=span["spanId"], model=model, provider=provider, at=start, token_usage=usage)
+        tier = _first(attrs, SERVICE_TIER_KEYS)
+        batch = attrs.get("agentgate.batch") is True or str(tier).lower() == "batch"
+        call = ModelCall(
+            span_id=span["spanId"], model=model, provider=provider, at=start, token_usage=usage, batch=batch
+        )
     summary = {
         "start": start,
         "end": end,

@@ -119,12 +119,14 @@ class RunRecorder:
         overrides = self.overrides(envelope.tenant_id)
         if envelope.calls:
             calls = [
-                Call(c.model, c.provider, c.at, TokenCounts(**c.token_usage.model_dump()))
+                Call(c.model, c.provider, c.at, TokenCounts(**c.token_usage.model_dump()), c.batch)
                 for c in envelope.calls
             ]
             return price_calls(price_table(), calls, overrides)
         tokens = TokenCounts(**run.token_usage.model_dump())
-        return price_table().price_run(run.model, run.provider, run.start_time, tokens, overrides=overrides)
+        return price_table().price_run(
+            run.model, run.provider, run.start_time, tokens, overrides=overrides, batch=run.batch
+        )
 
     # --- per-tenant lookups, once per batch -----------------------------------------------------------
 
