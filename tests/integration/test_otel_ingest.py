@@ -234,3 +234,22 @@ def test_a_run_ingested_as_batch_is_priced_at_batch_rates(tenant):
     assert call("POST", "/api/v1/ingest/run", body=body, ctx=agent("t1", "a1", team="red")).status == 202
     _deliver()
     assert Decimal(_run("batch-1").json["cost_usd"]) == Decimal("5.625")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [{"resourceSpans": 5}, {"resourceSpans": [{"scopeSpans": [{"spans": [7, None]}]}]}, {}],
+)
+def test_malformed_parts_of_a_json_export_are_skipped_or_rejected_never_a_500(tenant, document):
+    reply = _export(json.dumps(document).encode(), JSON)
+    assert reply.status == 200
+    assert read_stream(client("kinesis"), get_settings().runs_stream) == []
+
+
+def test_a_span_with_an_impossible_time_is_placed_at_its_arrival(tenant):
+    document = json.loads(encode_json(agent_trace()).to_json())
+    spans = document["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    spans[0]["startTimeUnixNano"] = str(10**30)
+    spans[0]["attributes"] = "not a list"
+    assert _export(json.dumps(document).encode(), JSON).status == 200
+    assert len(read_stream(client("kinesis"), get_settings().runs_stream)) == 1

@@ -11,10 +11,6 @@ convention counts cache reads and writes inside ``input_tokens``, so they are su
 
 from __future__ import annotations
 
-import base64
-import gzip
-import json
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +20,6 @@ from pydantic import ValidationError
 from agentgate.platform.errors import BadRequest, DependencyUnavailable, DomainError, PayloadTooLarge
 from agentgate.platform.tenancy import Caller, TenantContext
 from agentgate.schemas.runs import (
-    MAX_REQUEST_BYTES,
     MAX_RUN_BYTES,
     ModelCall,
     RunEnvelope,
@@ -33,12 +28,19 @@ from agentgate.schemas.runs import (
     TokenUsage,
 )
 from agentgate.services.ingest import _AgentResolver, _Outgoing, put_on_stream
+from agentgate.services.otlp_codec import (
+    JSON,
+    PROTOBUF,
+    as_dict,
+    as_list,
+    attributes,
+    decode_request,
+    decompress,
+    encode_response,
+)
 
-PROTOBUF = "application/x-protobuf"
-JSON = "application/json"
 # Spans of one trace per stream record; a larger trace (or a record over 1 MB) is split in fragments.
 SPANS_PER_RECORD = 200
-MAX_ATTRIBUTE_CHARS = 2_000
 EVENTS_PER_SPAN = 4  # span events kept per span: a record's 200 spans stay within 1,000 events
 LLM_OPERATIONS = frozenset({"chat", "text_completion", "generate_content", "completion", "embeddings"})
 TOOL_OPERATIONS = frozenset({"execute_tool"})
@@ -89,7 +91,7 @@ def export_traces(ctx: TenantContext, body: bytes, content_type: str, encoding: 
         raise UnsupportedMediaType(
             f"Content-Type {media or '(none)'} is not supported: send {PROTOBUF} or {JSON}.",
         )
-    document = decode_request(_decompress(body, encoding), media)
+    document = decode_request(decompress(body, encoding), media)
     traces, rejected, errors = group_traces(document)
     resolver = _AgentResolver(ctx)
     outgoing: list[_Outgoing] = []
@@ -106,95 +108,6 @@ def export_traces(ctx: TenantContext, body: bytes, content_type: str, encoding: 
     return encode_response(media, rejected, "; ".join(errors[:5]))
 
 
-def _decompress(body: bytes, encoding: str) -> bytes:
-    if len(body) > MAX_REQUEST_BYTES:
-        raise PayloadTooLarge(f"The export is {len(body)} bytes; the limit is {MAX_REQUEST_BYTES}.")
-    if encoding.strip().lower() not in ("gzip", "deflate") and not body.startswith(b"\x1f\x8b"):
-        return body
-    try:
-        inflater = zlib.decompressobj(wbits=47)  # gzip or zlib headers
-        raw = inflater.decompress(body, MAX_REQUEST_BYTES + 1)
-    except (zlib.error, gzip.BadGzipFile) as exc:
-        raise BadRequest("The body is not valid gzip.", code="malformed_body") from exc
-    if len(raw) > MAX_REQUEST_BYTES:
-        raise PayloadTooLarge(f"The export is larger than {MAX_REQUEST_BYTES} bytes uncompressed.")
-    return raw
-
-
-def decode_request(raw: bytes, media: str) -> dict[str, Any]:
-    """The export as OTLP/JSON (ids in hex), whichever encoding it came in."""
-    if media == JSON:
-        try:
-            document = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadRequest("The body is not valid JSON.", code="malformed_json") from exc
-        if not isinstance(document, dict):
-            raise BadRequest("The body is not an ExportTraceServiceRequest.", code="malformed_body")
-        return document
-    # Imported here: only protobuf exports pay for protobuf's import.
-    from google.protobuf.json_format import MessageToDict
-    from google.protobuf.message import DecodeError
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-
-    request = ExportTraceServiceRequest()
-    try:
-        request.ParseFromString(raw)
-    except DecodeError as exc:
-        raise BadRequest(
-            "The body is not a protobuf ExportTraceServiceRequest.", code="malformed_protobuf"
-        ) from exc
-    document = MessageToDict(request)
-    for resource_spans in document.get("resourceSpans", []):
-        for scope_spans in resource_spans.get("scopeSpans", []):
-            for span in scope_spans.get("spans", []):
-                for key in ("traceId", "spanId", "parentSpanId"):
-                    if span.get(key):
-                        span[key] = base64.b64decode(span[key]).hex()
-    return document
-
-
-def encode_response(media: str, rejected: int, message: str) -> tuple[bytes, str]:
-    if media == JSON:
-        partial = {"rejectedSpans": str(rejected), "errorMessage": message} if rejected or message else {}
-        return json.dumps({"partialSuccess": partial} if partial else {}).encode(), JSON
-    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
-
-    response = ExportTraceServiceResponse()
-    if rejected or message:
-        response.partial_success.rejected_spans = rejected
-        response.partial_success.error_message = message
-    return response.SerializeToString(), PROTOBUF
-
-
-def attributes(items: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in items or ():
-        if isinstance(item, dict) and isinstance(item.get("key"), str):
-            out[item["key"]] = any_value(item.get("value"))
-    return out
-
-
-def any_value(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return None
-    if "stringValue" in value:
-        return str(value["stringValue"])[:MAX_ATTRIBUTE_CHARS]
-    if "intValue" in value:
-        try:
-            return int(value["intValue"])
-        except (TypeError, ValueError):
-            return None
-    if "doubleValue" in value:
-        return value["doubleValue"]
-    if "boolValue" in value:
-        return bool(value["boolValue"])
-    if "arrayValue" in value:
-        return [any_value(v) for v in (value["arrayValue"] or {}).get("values", [])][:100]
-    if "kvlistValue" in value:
-        return attributes((value["kvlistValue"] or {}).get("values"))
-    return None
-
-
 def _hex_id(value: Any, length: int) -> str | None:
     if not isinstance(value, str) or len(value) != length:
         return None
@@ -208,13 +121,12 @@ def group_traces(document: dict[str, Any]) -> tuple[list[_Trace], int, list[str]
     """Spans by trace; a span without valid ids is rejected (counted in partial_success)."""
     traces: dict[tuple[str, str | None, str | None], _Trace] = {}
     rejected, errors = 0, []
-    for resource_spans in document.get("resourceSpans") or []:
-        if not isinstance(resource_spans, dict):
-            continue
-        resource = attributes((resource_spans.get("resource") or {}).get("attributes"))
+    for resource_spans in as_list(document.get("resourceSpans")):
+        resource_spans = as_dict(resource_spans)
+        resource = attributes(as_dict(resource_spans.get("resource")).get("attributes"))
         explicit, service = resource.get("agentgate.agent_id"), resource.get("service.name")
-        for scope_spans in resource_spans.get("scopeSpans") or []:
-            for span in (scope_spans or {}).get("spans") or []:
+        for scope_spans in as_list(resource_spans.get("scopeSpans")):
+            for span in as_list(as_dict(scope_spans).get("spans")):
                 trace_id = _hex_id(span.get("traceId"), 32) if isinstance(span, dict) else None
                 span_id = _hex_id(span.get("spanId"), 16) if isinstance(span, dict) else None
                 if trace_id is None or span_id is None:
@@ -229,10 +141,9 @@ def group_traces(document: dict[str, Any]) -> tuple[list[_Trace], int, list[str]
 
 def _time(nanos: Any) -> datetime:
     try:
-        value = int(nanos)
-    except (TypeError, ValueError):
-        value = 0
-    return datetime.fromtimestamp(value / 1e9, UTC) if value > 0 else datetime.now(UTC)
+        return datetime.fromtimestamp(int(nanos) / 1e9, UTC) if int(nanos) > 0 else datetime.now(UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return datetime.now(UTC)  # a span without a usable time is placed at its arrival
 
 
 def _first(attrs: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -282,7 +193,7 @@ def span_events(span: dict[str, Any]) -> tuple[list[dict[str, Any]], ModelCall |
     attrs = attributes(span.get("attributes"))
     usage = token_usage(attrs)
     start, end = _time(span.get("startTimeUnixNano")), _time(span.get("endTimeUnixNano"))
-    status = span.get("status") or {}
+    status = as_dict(span.get("status"))
     failed = status.get("code") in STATUS_ERROR
     kind = _kind(attrs, usage)
     model, provider = _first(attrs, MODEL_KEYS), _first(attrs, PROVIDER_KEYS)
@@ -301,7 +212,7 @@ def span_events(span: dict[str, Any]) -> tuple[list[dict[str, Any]], ModelCall |
         },
     }
     events = [{"event_id": span["spanId"], "type": kind, "timestamp": start, "payload": payload}]
-    for n, event in enumerate((span.get("events") or [])[:EVENTS_PER_SPAN]):
+    for n, event in enumerate([as_dict(e) for e in as_list(span.get("events"))][:EVENTS_PER_SPAN]):
         events.append(
             {
                 "event_id": f"{span['spanId']}:{n}",
@@ -340,7 +251,9 @@ def trace_records(ctx: TenantContext, trace: _Trace, resolver: _AgentResolver, i
     while position < len(spans):
         part = spans[position : position + chunk]
         record = _record(ctx, trace, part, resolver, index + len(records))
-        if len(record.data) > MAX_RUN_BYTES and chunk > 1:
+        if len(record.data) > MAX_RUN_BYTES:
+            if chunk == 1:
+                raise PayloadTooLarge(f"a span of trace {trace.trace_id} is over {MAX_RUN_BYTES} bytes")
             chunk = max(chunk // 2, 1)
             continue
         records.append(record)

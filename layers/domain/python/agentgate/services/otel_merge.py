@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from agentgate.models import CostDayItem, RunItem, tenant_pk
+from agentgate.platform.observability import logger
 from agentgate.pricing import BUCKETS, Costing
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope, TokenUsage
 from agentgate.services import budgets
@@ -39,6 +40,11 @@ def merge_fragment(
 ) -> str:
     for _ in range(MAX_MERGE_ATTEMPTS):
         stored = RunItem.get(item.pk, item.sk, consistent_read=True)
+        if stored.merge_version is None:  # a run sent through the runs API holds this id: it is kept
+            logger.info(
+                "trace run id taken by a non-OTLP run: first write kept", extra={"run_id": item.run_id}
+            )
+            return "duplicate"
         new_spans = set(envelope.span_ids) - set(stored.span_ids or ())
         if not new_spans:
             return "duplicate"
