@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from agentgate.data.tenant import TenantData
 from agentgate.models import CostDayItem, RunItem, tenant_pk
 from agentgate.platform.observability import logger
 from agentgate.pricing import BUCKETS, Costing
@@ -38,8 +39,11 @@ class MergeConflict(Exception):
 def merge_fragment(
     recorder: RunRecorder, envelope: RunEnvelope, item: RunItem, costing: Costing, covering: list[BudgetItem]
 ) -> str:
+    data = TenantData.acting_for(envelope.tenant_id, "system:runs-consumer")
     for _ in range(MAX_MERGE_ATTEMPTS):
-        stored = RunItem.get(item.pk, item.sk, consistent_read=True)
+        stored = data.find(RunItem, item.sk, consistent=True)
+        if stored is None:  # the run expired between its insert and this merge: the fragment stands alone
+            raise MergeConflict(f"run {envelope.run.run_id} vanished during a merge")
         if stored.merge_version is None:  # a run sent through the runs API holds this id: it is kept
             logger.info(
                 "trace run id taken by a non-OTLP run: first write kept", extra={"run_id": item.run_id}
