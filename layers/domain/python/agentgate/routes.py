@@ -71,6 +71,8 @@ class Route:
     status: int = 200
     content_type: str = "application/json"
     form_encoded: bool = False
+    # Bodies the handler reads raw (not a JSON model), e.g. OTLP protobuf and JSON exports.
+    request_content_types: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -981,6 +983,7 @@ ROUTES: tuple[Route, ...] = (
         agent_scopes=("runs:write",),
         grants=frozenset({TABLE_READ, RUNS_STREAM}),
         content_type="application/x-protobuf",
+        request_content_types=("application/x-protobuf", "application/json"),
     ),
     R(
         "GET",
