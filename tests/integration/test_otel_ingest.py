@@ -253,3 +253,31 @@ def test_a_span_with_an_impossible_time_is_placed_at_its_arrival(tenant):
     spans[0]["attributes"] = "not a list"
     assert _export(json.dumps(document).encode(), JSON).status == 200
     assert len(read_stream(client("kinesis"), get_settings().runs_stream)) == 1
+
+
+def test_an_export_over_the_request_limit_is_413_unread(tenant):
+    from agentgate.schemas.runs import MAX_REQUEST_BYTES
+
+    reply = _export(b"\x00" * (MAX_REQUEST_BYTES + 1), PROTOBUF)
+    assert reply.status == 413
+    bomb = gzip.compress(
+        b"{" + b" " * (MAX_REQUEST_BYTES + 10) + b"}"
+    )  # small compressed, too large inflated
+    reply = _export(bomb, {**JSON, "Content-Encoding": "gzip"})
+    assert reply.status == 413
+    assert read_stream(client("kinesis"), get_settings().runs_stream) == []
+
+
+def test_a_fragment_past_the_span_cap_is_dead_lettered_with_its_reason(tenant, monkeypatch):
+    from agentgate.services import otel_merge
+    from tests.integration.test_runs_helpers import dead_letters
+
+    monkeypatch.setattr(otel_merge, "MAX_SPANS_PER_RUN", 3)
+    spans = agent_trace()
+    for part in (spans[:3], spans[3:]):
+        assert _export(encode_protobuf(part).SerializeToString(), PROTOBUF).status == 200
+    _deliver()
+    (letter,) = dead_letters()
+    assert "would exceed 3 spans" in letter["reason"]
+    # the first three spans (and the first call's span event) stay stored; the root waits for a replay
+    assert _run(f"otel-{spans[0].context.trace_id:032x}").json["event_count"] == 4

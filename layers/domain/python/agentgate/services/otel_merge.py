@@ -23,12 +23,15 @@ from agentgate.platform.observability import logger
 from agentgate.pricing import BUCKETS, Costing
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope, TokenUsage
 from agentgate.services import budgets
+from agentgate.services.runs import PERMANENT_ERRORS, PoisonRecord, counter_update
 
 if TYPE_CHECKING:
     from agentgate.models import BudgetItem
     from agentgate.services.runs import RunRecorder
 
 MAX_MERGE_ATTEMPTS = 5
+# The run keeps its span ids (16 characters each): 10,000 of them stay well inside an item's 400 KB.
+MAX_SPANS_PER_RUN = 10_000
 _TIME = "%Y-%m-%dT%H:%M:%S.%f+0000"
 
 
@@ -52,6 +55,8 @@ def merge_fragment(
         new_spans = set(envelope.span_ids) - set(stored.span_ids or ())
         if not new_spans:
             return "duplicate"
+        if len(stored.span_ids or ()) + len(new_spans) > MAX_SPANS_PER_RUN:
+            raise PoisonRecord(f"trace run {envelope.run.run_id} would exceed {MAX_SPANS_PER_RUN} spans")
         fragment = only_spans(envelope, new_spans)
         part = recorder.cost(fragment) if fragment.calls else Costing(None, None)
         recorder._write_events(fragment, stored, first_seq=int(stored.event_count or 0))
@@ -60,8 +65,11 @@ def merge_fragment(
                 TransactItems=_transaction(recorder.table, fragment, stored, part, covering, new_spans)
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code == "TransactionCanceledException":
                 continue  # the run changed since it was read: read it again
+            if code in PERMANENT_ERRORS:
+                raise PoisonRecord(f"refused by the table: {code}: {exc}") from exc
             raise
         if covering and part.cost_usd:
             budgets.check_thresholds(envelope.tenant_id, covering, envelope.run.start_time)
@@ -152,8 +160,6 @@ def _transaction(
             "ExpressionAttributeValues": values,
         }
     }
-    from agentgate.services.runs import counter_update
-
     counters: dict[str, Any] = {
         "cost_usd": cost,
         "unpriced_runs": int(unpriced) - int(bool(stored.unpriced)),
