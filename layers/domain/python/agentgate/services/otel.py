@@ -46,6 +46,8 @@ LLM_OPERATIONS = frozenset({"chat", "text_completion", "generate_content", "comp
 TOOL_OPERATIONS = frozenset({"execute_tool"})
 AGENT_OPERATIONS = frozenset({"invoke_agent", "create_agent"})
 STATUS_ERROR = (2, "STATUS_CODE_ERROR")
+# OTLP span flags: bit 8 says whether bit 9 is known, bit 9 that the parent is remote.
+PARENT_IS_REMOTE = 0x100 | 0x200
 # Token attribute names: the OTel gen_ai conventions first, then common vendor ones.
 INPUT_KEYS = ("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt")
 OUTPUT_KEYS = ("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion")
@@ -181,11 +183,24 @@ def _kind(attrs: dict[str, Any], usage: TokenUsage | None) -> str:
     span_kind = str(attrs.get("openinference.span.kind") or "").lower()
     if operation in TOOL_OPERATIONS or span_kind == "tool":
         return "tool_call"
-    if operation in AGENT_OPERATIONS or span_kind == "agent" or attrs.get("gen_ai.agent.name"):
-        return "agent"
-    if operation in LLM_OPERATIONS or span_kind == "llm" or usage is not None:
+    if operation in LLM_OPERATIONS or span_kind == "llm":
         return "llm_call"
-    return "span"
+    if operation in AGENT_OPERATIONS or span_kind == "agent":
+        return "agent"
+    if usage is not None:
+        return "llm_call"
+    return "agent" if attrs.get("gen_ai.agent.name") else "span"
+
+
+def is_local_root(span: dict[str, Any]) -> bool:
+    """No parent, or a parent in another process (the span's flags say so): the run's root here."""
+    if not span.get("parentSpanId"):
+        return True
+    try:
+        flags = int(span.get("flags") or 0)
+    except (TypeError, ValueError):
+        return False
+    return flags & PARENT_IS_REMOTE == PARENT_IS_REMOTE
 
 
 def span_events(span: dict[str, Any]) -> tuple[list[dict[str, Any]], ModelCall | None, dict[str, Any]]:
@@ -236,7 +251,7 @@ def span_events(span: dict[str, Any]) -> tuple[list[dict[str, Any]], ModelCall |
         "start": start,
         "end": end,
         "failed": failed,
-        "root": not span.get("parentSpanId"),
+        "root": is_local_root(span),
         "attrs": attrs,
     }
     return events, call, summary
