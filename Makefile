@@ -7,7 +7,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PYTEST_ARGS ?=
 
-.PHONY: venv dev test unit integration infra-test e2e lint format synth bench openapi openapi-check clean
+.PHONY: venv dev test unit integration infra-test e2e lint format synth bench openapi openapi-check clean prices
 
 venv: $(STAMP)
 
@@ -57,6 +57,13 @@ bench: $(STAMP)
 ## make openapi: regenerate docs/openapi.json from the routes table and the models
 openapi: $(STAMP)
 	$(BIN)/python -m agentgate.openapi_cli docs/openapi.json
+
+## make prices: rebuild the shipped price table from pricing/ (the vendored map + curated entries).
+## With FILE=<a downloaded model_prices_and_context_window.json> VERSION=<its LiteLLM release>
+## [EFFECTIVE=YYYY-MM-DD] the map is refreshed first, superseded prices kept, and the changes printed.
+prices: $(STAMP)
+	$(BIN)/python pricing/build_prices.py $(if $(FILE),--refresh $(FILE) --version $(VERSION) --effective-from $(or $(EFFECTIVE),$(shell date -u +%F)))
+	git diff --stat -- pricing layers/domain/python/agentgate/data/prices.json
 
 clean:
 	rm -rf cdk.out .build

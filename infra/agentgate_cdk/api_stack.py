@@ -187,6 +187,8 @@ class ApiStack(cdk.Stack):
             description="AgentGate: identity, governance and cost control for AI agents",
             api_key_source_type=apigw.ApiKeySourceType.AUTHORIZER,
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # OTLP/HTTP protobuf exports (POST /v1/traces) reach their function as base64, unaltered.
+            binary_media_types=["application/x-protobuf"],
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=cdk.RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(

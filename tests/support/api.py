@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 from dataclasses import dataclass
@@ -18,10 +19,15 @@ class Reply:
     status: int
     headers: dict[str, str]
     text: str
+    base64_encoded: bool = False
 
     @property
     def json(self) -> Any:
         return json.loads(self.text)
+
+    @property
+    def raw_body(self) -> bytes:
+        return base64.b64decode(self.text) if self.base64_encoded else self.text.encode()
 
 
 def route_for(method: str, resource: str) -> Route:
@@ -61,4 +67,9 @@ def call(
     headers_out = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
     for key, values in (result.get("multiValueHeaders") or {}).items():
         headers_out[key.lower()] = values[-1]
-    return Reply(status=result["statusCode"], headers=headers_out, text=result.get("body") or "")
+    return Reply(
+        status=result["statusCode"],
+        headers=headers_out,
+        text=result.get("body") or "",
+        base64_encoded=bool(result.get("isBase64Encoded")),
+    )

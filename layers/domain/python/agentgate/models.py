@@ -331,9 +331,15 @@ class RunItem(TableModel):
     output_tokens = NumberAttribute(default=0)
     cache_read_tokens = NumberAttribute(default=0)
     cache_write_tokens = NumberAttribute(default=0)
+    cache_write_1h_tokens = NumberAttribute(default=0)
     cost_usd = DecimalAttribute(null=True)
     unpriced = BooleanAttribute(default=False)
     price_version = UnicodeAttribute(null=True)
+    cost_breakdown = JSONAttribute(null=True)  # bucket -> USD as a decimal string
+    # Runs from OpenTelemetry: the spans merged so far, and a counter each merge conditions on.
+    span_ids = UnicodeSetAttribute(null=True)
+    merge_version = NumberAttribute(null=True)
+    unpriced_calls = NumberAttribute(null=True)
     input = JSONAttribute(null=True)
     output = JSONAttribute(null=True)
     external_reference = UnicodeAttribute(null=True)

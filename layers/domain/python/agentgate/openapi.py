@@ -90,6 +90,15 @@ def _operation(route: Route, refs: dict[str, str]) -> dict[str, Any]:
             "required": True,
             "content": {media: {"schema": {"$ref": refs[route.request_model]}}},
         }
+    elif route.request_content_types:
+        op["requestBody"] = {
+            "required": True,
+            "description": "Content-Encoding gzip accepted; another content type answers 415",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in route.request_content_types
+            },
+        }
     success: dict[str, Any] = {"description": "Success"}
     if route.response_model:
         success["content"] = {route.content_type: {"schema": {"$ref": refs[route.response_model]}}}

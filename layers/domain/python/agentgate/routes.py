@@ -77,6 +77,8 @@ class Route:
     form_encoded: bool = False
     # A public route anyone may crawl: rate-limited per client IP (see PUBLIC_REQUESTS_PER_IP).
     ip_throttled: bool = False
+    # Bodies the handler reads raw (not a JSON model), e.g. OTLP protobuf and JSON exports.
+    request_content_types: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -1153,6 +1155,30 @@ ROUTES: tuple[Route, ...] = (
         # Writes: the report is cached for five minutes per tenant; verifying the chain reads KMS keys.
         grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_PUBLIC_KEY}),
         response_model="compliance:ComplianceReport",
+    ),
+    # --- OpenTelemetry ingestion and the public price table -----------------------------------
+    R(
+        "POST",
+        "/v1/traces",
+        "otel_traces",
+        AGENT_OR_APIKEY,
+        "OTLP/HTTP trace export (protobuf or JSON, gzip): gen_ai spans become costed runs",
+        "runs",
+        scopes=("ingest",),
+        agent_scopes=("runs:write",),
+        grants=frozenset({TABLE_READ, RUNS_STREAM}),
+        content_type="application/x-protobuf",
+        request_content_types=("application/x-protobuf", "application/json"),
+    ),
+    R(
+        "GET",
+        "/api/v1/prices",
+        "prices_list",
+        PUBLIC,
+        "The price table: every priced model, per-million prices per token bucket",
+        "costs",
+        query_model="prices:PriceQuery",
+        response_model="prices:PricePage",
     ),
 )
 

@@ -32,6 +32,7 @@ class TokenUsage(RequestModel):
     output: int = Field(default=0, ge=0, le=MAX_TOKENS)
     cache_read: int = Field(default=0, ge=0, le=MAX_TOKENS)
     cache_write: int = Field(default=0, ge=0, le=MAX_TOKENS)
+    cache_write_1h: int = Field(default=0, ge=0, le=MAX_TOKENS, description="1-hour cache writes (Anthropic)")
 
 
 class RunEventIn(RequestModel):
@@ -58,6 +59,7 @@ class RunIn(RequestModel):
     model: str | None = Field(default=None, max_length=128)
     provider: str | None = Field(default=None, max_length=64)
     token_usage: TokenUsage = Field(default_factory=TokenUsage)
+    batch: bool = Field(default=False, description="sent through the provider's batch API: batch rates apply")
     events: list[RunEventIn] = Field(default_factory=list, max_length=MAX_EVENTS_PER_RUN)
     external_reference: str | None = Field(default=None, max_length=256)
     team: str | None = Field(default=None, min_length=1, max_length=128)
@@ -79,8 +81,23 @@ class IngestBatch(RequestModel):
     runs: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_RUNS_PER_BATCH)
 
 
+class ModelCall(BaseModel):
+    """One model call of a run (an OpenTelemetry LLM span): priced on its own, then summed."""
+
+    span_id: str
+    model: str | None = None
+    provider: str | None = None
+    at: AwareDatetime
+    token_usage: TokenUsage
+    batch: bool = False
+
+
 class RunEnvelope(BaseModel):
-    """What the runs stream carries: the run and who sent it (set by ingestion, never by the client)."""
+    """What the runs stream carries: the run and who sent it (set by ingestion, never by the client).
+
+    Runs from OpenTelemetry (``source="otlp"``) carry their model calls and span ids: a trace's
+    spans arriving in several exports are fragments of one run, merged by span id.
+    """
 
     tenant_id: str
     tier: str = "free"
@@ -88,6 +105,9 @@ class RunEnvelope(BaseModel):
     team: str | None = None
     received_at: AwareDatetime
     run: RunIn
+    source: Literal["api", "otlp"] = "api"
+    calls: list[ModelCall] = Field(default_factory=list)
+    span_ids: list[str] = Field(default_factory=list)
 
 
 class IngestAccepted(ResponseModel):
@@ -108,10 +128,13 @@ class IngestBatchResult(ResponseModel):
 
 
 class TokenUsageOut(ResponseModel):
+    """Disjoint counts: fresh input, output, cache reads, 5-minute and 1-hour cache writes."""
+
     input: int
     output: int
     cache_read: int
     cache_write: int
+    cache_write_1h: int = 0
 
 
 class Run(ResponseModel):
@@ -129,6 +152,10 @@ class Run(ResponseModel):
     cost_usd: Money | None
     unpriced: bool
     price_version: str | None
+    cost_breakdown: dict[str, Money] | None = Field(
+        default=None,
+        description="cost per token bucket: input, output, cache_read, cache_write, cache_write_1h",
+    )
     input: Any = None
     output: Any = None
     external_reference: str | None

@@ -35,6 +35,10 @@ TOP_AGENTS = 5
 RECENT_RUNS = 10
 
 
+def _breakdown(item: RunItem) -> dict[str, Decimal] | None:
+    return {k: Decimal(v) for k, v in item.cost_breakdown.items()} if item.cost_breakdown else None
+
+
 def run_out(item: RunItem) -> Run:
     return Run(
         id=item.run_id,
@@ -52,10 +56,12 @@ def run_out(item: RunItem) -> Run:
             output=int(item.output_tokens),
             cache_read=int(item.cache_read_tokens),
             cache_write=int(item.cache_write_tokens),
+            cache_write_1h=int(item.cache_write_1h_tokens or 0),
         ),
         cost_usd=item.cost_usd,
         unpriced=bool(item.unpriced),
         price_version=item.price_version,
+        cost_breakdown=_breakdown(item),
         input=item.input,
         output=item.output,
         external_reference=item.external_reference,

@@ -41,7 +41,7 @@ from agentgate.models import (
 from agentgate.platform.aws import client
 from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
-from agentgate.pricing import ModelPrice, TokenCounts, price_table
+from agentgate.pricing import Call, Costing, ModelPrice, TokenCounts, price_calls, price_table
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope
 from agentgate.services import budgets
 from agentgate.tiers import tier_limits
@@ -85,15 +85,9 @@ class RunRecorder:
     def store(self, envelope: RunEnvelope) -> str:
         run = envelope.run
         tenant_id = envelope.tenant_id
-        costing = price_table().price_run(
-            run.model,
-            run.provider,
-            run.start_time,
-            TokenCounts(**run.token_usage.model_dump()),
-            overrides=self.overrides(tenant_id),
-        )
+        costing = self.cost(envelope)
         covering = [b for b in self.budgets(tenant_id) if budgets.covers(b, envelope.agent_id, envelope.team)]
-        item = self._run_item(envelope, costing.cost_usd, costing.price_version)
+        item = self._run_item(envelope, costing)
         try:
             first = write_counted(self._transaction(envelope, item, costing.cost_usd, covering))
         except ClientError as exc:
@@ -103,12 +97,31 @@ class RunRecorder:
             raise
         outcome = "stored" if first else "duplicate"
         if outcome == "duplicate" and not self._same_run(item):
+            if envelope.source == "otlp":  # another fragment of a trace: merged span by span
+                from agentgate.services.otel_merge import merge_fragment
+
+                return merge_fragment(self, envelope, item, costing, covering)
             logger.info("run id reused with other content: first write kept", extra={"run_id": run.run_id})
             return outcome
         self._write_events(envelope, item)
         if covering:
             budgets.check_thresholds(tenant_id, covering, run.start_time)
         return outcome
+
+    def cost(self, envelope: RunEnvelope) -> Costing:
+        """The run's cost; a run from OpenTelemetry is priced call by call (each its own model and tier)."""
+        run = envelope.run
+        overrides = self.overrides(envelope.tenant_id)
+        if envelope.calls:
+            calls = [
+                Call(c.model, c.provider, c.at, TokenCounts(**c.token_usage.model_dump()), c.batch)
+                for c in envelope.calls
+            ]
+            return price_calls(price_table(), calls, overrides)
+        tokens = TokenCounts(**run.token_usage.model_dump())
+        return price_table().price_run(
+            run.model, run.provider, run.start_time, tokens, overrides=overrides, batch=run.batch
+        )
 
     # --- per-tenant lookups, once per batch -----------------------------------------------------------
 
@@ -137,8 +150,9 @@ class RunRecorder:
 
     # --- the items ------------------------------------------------------------------------------------
 
-    def _run_item(self, envelope: RunEnvelope, cost: Decimal | None, price_version: str | None) -> RunItem:
+    def _run_item(self, envelope: RunEnvelope, costing: Costing) -> RunItem:
         run = envelope.run
+        cost = costing.cost_usd
         start = run.start_time.astimezone(UTC)
         latency = None
         if run.end_time is not None:
@@ -162,9 +176,16 @@ class RunRecorder:
             output_tokens=run.token_usage.output,
             cache_read_tokens=run.token_usage.cache_read,
             cache_write_tokens=run.token_usage.cache_write,
+            cache_write_1h_tokens=run.token_usage.cache_write_1h,
             cost_usd=cost,
-            unpriced=cost is None,
-            price_version=price_version,
+            unpriced=costing.unpriced,
+            price_version=costing.price_version,
+            cost_breakdown={k: format(v, "f") for k, v in costing.breakdown.items()}
+            if costing.breakdown
+            else None,
+            span_ids=set(envelope.span_ids) or None,
+            merge_version=1 if envelope.source == "otlp" else None,
+            unpriced_calls=costing.unpriced_calls if envelope.source == "otlp" else None,
             input=_bounded(run.input),
             output=_bounded(run.output),
             external_reference=run.external_reference,
@@ -190,9 +211,12 @@ class RunRecorder:
         counters: dict[str, Any] = {
             "cost_usd": cost or Decimal(0),
             "runs": 1,
-            "unpriced_runs": 1 if cost is None else 0,
+            "unpriced_runs": 1 if item.unpriced else 0,
             "errors": 1 if run.status in ERROR_STATUSES else 0,
-            "input_tokens": run.token_usage.input + run.token_usage.cache_read + run.token_usage.cache_write,
+            "input_tokens": run.token_usage.input
+            + run.token_usage.cache_read
+            + run.token_usage.cache_write
+            + run.token_usage.cache_write_1h,
             "output_tokens": run.token_usage.output,
         }
         if item.latency_ms is not None:
@@ -221,16 +245,16 @@ class RunRecorder:
         stored = system_data(item.tenant_id).find(RunItem, item.sk, consistent=True)
         return stored is not None and stored.content_hash == item.content_hash
 
-    def _write_events(self, envelope: RunEnvelope, item: RunItem) -> None:
+    def _write_events(self, envelope: RunEnvelope, item: RunItem, first_seq: int = 0) -> None:
         events = sorted(enumerate(envelope.run.events), key=lambda pair: (pair[1].timestamp, pair[0]))
         data = system_data(item.tenant_id)
         data.batch_write(
             puts=[
                 data.new(
                     RunEventItem,
-                    RunEventItem.sk_for(envelope.run.run_id, seq),
+                    RunEventItem.sk_for(envelope.run.run_id, first_seq + seq),
                     run_id=envelope.run.run_id,
-                    seq=seq,
+                    seq=first_seq + seq,
                     event_id=event.event_id,
                     type=event.type,
                     timestamp=event.timestamp,

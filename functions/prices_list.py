@@ -1,0 +1,14 @@
+from agentgate.platform.api import make_handler, make_resolver
+from agentgate.schemas.prices import PricePage, PriceQuery
+from agentgate.services import prices
+
+app = make_resolver()
+
+
+@app.get("/api/v1/prices")
+def list_prices() -> PricePage:
+    query = PriceQuery.model_validate(app.current_event.query_string_parameters or {})
+    return prices.list_prices(query)
+
+
+handler = make_handler(app)
