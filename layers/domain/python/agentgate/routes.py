@@ -36,6 +36,12 @@ APPROVALS = "states:approvals"
 WEBHOOK_QUEUE = "queue:webhooks"
 API_KEYS = "apigateway:api-keys"
 HEALTH_PROBES = "health:probes"
+# Open the sealed (envelope) token-signing key: kms:Decrypt on the key-encryption key.
+SIGNING_KEY_OPEN = "kms:open-signing-key"
+# Make a new token-signing key (either mode) and publish it: the rotation job only.
+SIGNING_KEY_ROTATE = "kms:rotate-signing-key"
+# Flush the stage's authorizer cache so a pause reaches tokens in use within seconds.
+AUTHORIZER_CACHE_FLUSH = "apigateway:flush-authorizer-cache"
 GRANTS = frozenset(
     {
         TABLE_READ,
@@ -49,6 +55,9 @@ GRANTS = frozenset(
         WEBHOOK_QUEUE,
         API_KEYS,
         HEALTH_PROBES,
+        SIGNING_KEY_OPEN,
+        SIGNING_KEY_ROTATE,
+        AUTHORIZER_CACHE_FLUSH,
     }
 )
 
@@ -338,7 +347,7 @@ ROUTES: tuple[Route, ...] = (
         "agents",
         role=Role.TEAM_LEAD,
         scopes=("agents:control",),
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         request_model="agents:PauseRequest",
         response_model="agents:Agent",
     ),
@@ -351,7 +360,7 @@ ROUTES: tuple[Route, ...] = (
         "agents",
         role=Role.TEAM_LEAD,
         scopes=("agents:control",),
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         response_model="agents:Agent",
     ),
     R(
@@ -424,7 +433,7 @@ ROUTES: tuple[Route, ...] = (
         PUBLIC,
         "Issue an access token (client_credentials, token exchange for agent delegation)",
         "oauth",
-        grants=frozenset({TABLE_READ, KMS_SIGN, KMS_PUBLIC_KEY, ANALYTICS_STREAM}),
+        grants=frozenset({TABLE_READ, KMS_SIGN, KMS_PUBLIC_KEY, SIGNING_KEY_OPEN, ANALYTICS_STREAM}),
         request_model="oauth:TokenRequest",
         response_model="oauth:TokenResponse",
         form_encoded=True,
@@ -893,7 +902,7 @@ ROUTES: tuple[Route, ...] = (
         "Kill switch: pause the tenant, or every agent of a team or with a tag",
         "governance",
         role=Role.ADMIN,
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         request_model="emergency:EmergencyPauseRequest",
         response_model="emergency:EmergencyState",
     ),
@@ -905,7 +914,7 @@ ROUTES: tuple[Route, ...] = (
         "Undo the kill switch (the tenant, or a team's or tag's agents)",
         "governance",
         role=Role.ADMIN,
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         request_model="emergency:EmergencyResumeRequest",
         response_model="emergency:EmergencyState",
     ),

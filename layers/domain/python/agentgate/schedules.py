@@ -22,6 +22,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         "Sign each tenant's audit chain head with KMS, so a truncated chain is detected",
         grants=frozenset({"table:read", "table:write", "kms:sign"}),
     ),
+    Schedule(
+        "token-signing-key-rotation",
+        "rotate_signing_key",
+        "rate(30 days)",
+        "Rotate the token-signing key; the previous key stays in the JWKS until its last token expires",
+        grants=frozenset({"table:read", "table:write", "kms:rotate-signing-key"}),
+    ),
     # --- runs, costs, budgets, analytics -------------------------------------------------------------
     Schedule(
         "analytics-daily-rollup",

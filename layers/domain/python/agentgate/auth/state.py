@@ -1,7 +1,9 @@
 """What a token's validity depends on besides its signature: its agent, its tenant and its jti.
 
 All three are read in one ``BatchGetItem`` (their keys are known from the token). The authorizer
-keeps each answer for ``STATE_CACHE_SECONDS`` per warm container; token issuance reads fresh.
+keeps each answer for ``STATE_CACHE_SECONDS`` per warm container; token issuance reads fresh, and
+reads the client's credential in the same ``BatchGetItem`` when its client id names its tenant and
+agent (``agentgate.auth.secrets.client_id_owner``).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentgate.models import AgentItem, RevokedTokenItem, TenantItem, tenant_pk
+from agentgate.models import AgentItem, CredentialItem, RevokedTokenItem, TenantItem, tenant_pk
 from agentgate.platform.aws import client
 from agentgate.platform.settings import get_settings
 
 PAUSED = "paused"
-# How long the authorizer trusts a status it read: a pause reaches a warm container within this.
+# How long the authorizer trusts a status it read, when API Gateway does not cache its answers
+# (AUTHORIZER_CACHE_TTL_SECONDS=0): then a pause reaches a warm container within this.
 STATE_CACHE_SECONDS = 5.0
 _MAX_BATCH_ROUNDS = 5
 
@@ -27,6 +30,7 @@ class PrincipalState:
     tenant: TenantItem | None
     agents: dict[str, AgentItem] = field(default_factory=dict)
     revoked: bool = False
+    credential: CredentialItem | None = None  # when asked for (``client_id``) and found
 
     def agent(self, agent_id: str) -> AgentItem | None:
         return self.agents.get(agent_id)
@@ -43,12 +47,17 @@ class PrincipalState:
         return agent
 
 
-def load_state(tenant_id: str, agent_ids: Iterable[str], jti: str | None = None) -> PrincipalState:
-    """One strongly consistent BatchGetItem for the tenant, the agents and the revoked-jti marker."""
+def load_state(
+    tenant_id: str, agent_ids: Iterable[str], jti: str | None = None, *, client_id: str | None = None
+) -> PrincipalState:
+    """One strongly consistent BatchGetItem for the tenant, the agents, the revoked-jti marker and
+    (``client_id``) the client's credential."""
     pk = tenant_pk(tenant_id)
     keys = [(pk, TenantItem.SK)] + [(pk, AgentItem.sk_for(a)) for a in dict.fromkeys(agent_ids)]
     if jti:
         keys.append((RevokedTokenItem.pk_for(jti), RevokedTokenItem.SK))
+    if client_id:
+        keys.append((CredentialItem.pk_for(client_id), CredentialItem.SK))
     table = get_settings().table_name
     request: dict[str, Any] = {
         table: {"Keys": [{"pk": {"S": p}, "sk": {"S": s}} for p, s in keys], "ConsistentRead": True}
@@ -66,23 +75,37 @@ def load_state(tenant_id: str, agent_ids: Iterable[str], jti: str | None = None)
     tenant: TenantItem | None = None
     agents: dict[str, AgentItem] = {}
     revoked = False
+    credential: CredentialItem | None = None
     for raw in found:
         sk = raw["sk"]["S"]
         if sk == TenantItem.SK:
             tenant = TenantItem.from_raw_data(raw)
         elif sk == RevokedTokenItem.SK:
             revoked = True
+        elif sk == CredentialItem.SK:
+            credential = CredentialItem.from_raw_data(raw)
         else:
             agent = AgentItem.from_raw_data(raw)
             agents[agent.agent_id] = agent
-    return PrincipalState(tenant=tenant, agents=agents, revoked=revoked)
+    return PrincipalState(tenant=tenant, agents=agents, revoked=revoked, credential=credential)
+
+
+def state_cache_seconds() -> float:
+    """How long the authorizer may reuse a status it read: 0 when API Gateway caches its answers.
+
+    A pause flushes API Gateway's cache (``platform.gateway_cache``); the request after the flush
+    must read the new status, or an Allow built from a status read just before the pause would be
+    cached again for the whole TTL. With the gateway's cache on, each token reaches the authorizer
+    about once per TTL anyway, so reading fresh costs one BatchGetItem per token per TTL.
+    """
+    return 0.0 if get_settings().authorizer_cache_ttl_seconds > 0 else STATE_CACHE_SECONDS
 
 
 class StateCache:
-    """Per-container memo of ``load_state`` for the authorizer (a few seconds; see STATE_CACHE_SECONDS)."""
+    """Per-container memo of ``load_state`` for the authorizer (see ``state_cache_seconds``)."""
 
-    def __init__(self, max_age: float = STATE_CACHE_SECONDS, max_entries: int = 10_000) -> None:
-        self.max_age = max_age
+    def __init__(self, max_age: float | None = None, max_entries: int = 10_000) -> None:
+        self._max_age = max_age  # None: state_cache_seconds(), from the settings
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str, str], tuple[float, PrincipalState]] = {}
@@ -95,6 +118,8 @@ class StateCache:
         hit = self._entries.get(key)
         if hit is not None and dynamodb is self._dynamodb and now - hit[0] < self.max_age:
             return hit[1]
+        if self.max_age <= 0:
+            return load_state(tenant_id, [agent_id], jti)
         state = load_state(tenant_id, [agent_id], jti)
         with self._lock:
             if dynamodb is not self._dynamodb or len(self._entries) >= self.max_entries:
@@ -102,6 +127,14 @@ class StateCache:
                 self._dynamodb = dynamodb
             self._entries[key] = (now, state)
         return state
+
+    @property
+    def max_age(self) -> float:
+        return state_cache_seconds() if self._max_age is None else self._max_age
+
+    @max_age.setter
+    def max_age(self, seconds: float) -> None:
+        self._max_age = seconds
 
     def clear(self) -> None:
         with self._lock:

@@ -41,6 +41,11 @@ class Settings:
     stripe_api_key: str = ""
     stripe_webhook_secret: str = ""
     portal_url: str = "http://127.0.0.1:8000"
+    # "envelope": a P-256 key sealed under key_encryption_key_alias signs in process (no KMS call per
+    # token); "kms": the asymmetric KMS key behind signing_key_alias signs (one KMS Sign per token).
+    signing_mode: str = "envelope"
+    key_encryption_key_alias: str = "alias/agentgate-token-key-encryption"
+    api_stage: str = "v1"  # the REST API stage whose authorizer cache a pause flushes
 
 
 def _usage_plan_ids(raw: str) -> dict[str, str]:
@@ -76,6 +81,9 @@ def get_settings() -> Settings:
         stripe_api_key=env("STRIPE_API_KEY", ""),
         stripe_webhook_secret=env("STRIPE_WEBHOOK_SECRET", ""),
         portal_url=env("PORTAL_URL", "http://127.0.0.1:8000"),
+        signing_mode=env("SIGNING_MODE", "envelope").lower(),
+        key_encryption_key_alias=env("KEY_ENCRYPTION_KEY_ALIAS", "alias/agentgate-token-key-encryption"),
+        api_stage=env("API_STAGE", "v1"),
     )
 
 

@@ -19,6 +19,7 @@ from agentgate.data.cursors import decode_cursor, encode_cursor
 from agentgate.data.transactions import cancellation_codes, transaction
 from agentgate.models import AgentItem, AgentTagItem, TenantItem, tenant_pk
 from agentgate.platform.errors import Conflict, DependencyUnavailable, Forbidden, NotFound
+from agentgate.platform.gateway_cache import flush_authorizer_cache
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.agents import Agent, AgentCreate, AgentPage, AgentQuery, AgentUpdate
 from agentgate.services import audit
@@ -292,6 +293,8 @@ def pause_agents(tenant_id: str, agent_ids: list[str], *, actor: str, reason: st
                 details={"reason": reason},
             )
             events.emit(tenant_id, "agent.paused", {"agent_id": agent_id, "reason": reason, "actor": actor})
+    if paused:  # tokens in use: API Gateway's cached Allow would outlive the pause by its TTL
+        flush_authorizer_cache(f"{len(paused)} agent(s) of {tenant_id} paused by {actor}")
     return paused
 
 
@@ -305,6 +308,8 @@ def resume_agents(tenant_id: str, agent_ids: list[str], *, actor: str) -> list[s
             resumed.append(agent_id)
             audit.append(tenant_id, actor=actor, action="agent.resumed", target=f"agent:{agent_id}")
             events.emit(tenant_id, "agent.resumed", {"agent_id": agent_id, "actor": actor})
+    if resumed:  # the cached Deny would keep refusing the resumed agents for the TTL
+        flush_authorizer_cache(f"{len(resumed)} agent(s) of {tenant_id} resumed by {actor}")
     return resumed
 
 

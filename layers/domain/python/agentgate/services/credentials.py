@@ -21,7 +21,14 @@ from pynamodb.transactions import TransactWrite
 
 from agentgate.auth.errors import InvalidClient
 from agentgate.auth.http import PresentedClient
-from agentgate.auth.secrets import hash_secret, new_client_id, new_client_secret, secret_matches
+from agentgate.auth.secrets import (
+    client_id_owner,
+    hash_secret,
+    new_client_id,
+    new_client_secret,
+    secret_matches,
+)
+from agentgate.auth.state import PrincipalState, load_state
 from agentgate.models import ActiveCredentialItem, AgentItem, CredentialItem
 from agentgate.platform.errors import Conflict, NotFound, field_error
 from agentgate.platform.settings import get_settings
@@ -121,7 +128,7 @@ def _create(
     ctx: TenantContext, agent_id: str, request: CreateCredential, now: datetime, stale_client_id: str | None
 ) -> IssuedCredential:
     secret = new_client_secret()
-    credential_id, client_id = new_credential_id(), new_client_id()
+    credential_id, client_id = new_credential_id(), new_client_id(ctx.tenant_id, agent_id)
     item = CredentialItem(
         CredentialItem.pk_for(client_id),
         CredentialItem.SK,
@@ -268,8 +275,15 @@ def authenticate_client(presented: PresentedClient) -> CredentialItem:
             CredentialItem.pk_for(presented.client_id), CredentialItem.SK, consistent_read=True
         )
     except CredentialItem.DoesNotExist:
+        item = None
+    return check_client_secret(item, presented)
+
+
+def check_client_secret(item: CredentialItem | None, presented: PresentedClient) -> CredentialItem:
+    """``item`` when the presented secret is its (current, or previous within grace) and it is active."""
+    if item is None:
         secret_matches(presented.client_secret, None)  # the same work as a hit
-        raise InvalidClient() from None
+        raise InvalidClient()
     now = _now()
     current = secret_matches(presented.client_secret, item.secret_hash)
     previous = secret_matches(presented.client_secret, item.previous_secret_hash)
@@ -277,3 +291,19 @@ def authenticate_client(presented: PresentedClient) -> CredentialItem:
     if not (current or (previous and in_grace)) or _state(item, now) != ACTIVE:
         raise InvalidClient()
     return item
+
+
+def authenticate_client_with_state(
+    presented: PresentedClient,
+) -> tuple[CredentialItem, PrincipalState | None]:
+    """``authenticate_client``, reading the credential, its agent and tenant in one BatchGetItem when
+    the client id names them; the state is None when it does not (the caller reads it then)."""
+    owner = client_id_owner(presented.client_id)
+    if owner is None:
+        return authenticate_client(presented), None
+    tenant_id, agent_id = owner
+    state = load_state(tenant_id, [agent_id], client_id=presented.client_id)
+    item = check_client_secret(state.credential, presented)
+    if item.tenant_id != tenant_id or item.agent_id != agent_id:
+        return item, None  # the id named someone else: read the owner the credential names
+    return item, state

@@ -1,9 +1,9 @@
 """The kill switch: pause (and resume) a whole tenant, or every agent of a team or with a tag.
 
-A tenant-wide pause sets the tenant's status to paused. The authorizer reads that status on
-every request it evaluates, so every credential of the tenant, including access tokens
-issued before the pause, is refused once API Gateway's cached answer for it expires (the
-authorizer cache TTL, ``authorizer_cache_ttl_seconds``, 60 s by default). A team or tag pause
+A tenant-wide pause sets the tenant's status to paused and flushes API Gateway's authorizer
+cache (``platform.gateway_cache``): every credential of the tenant, including access tokens
+issued before the pause, is refused within the authorizer's state cache (5 s) rather than
+the gateway's TTL (60 s by default). A team or tag pause
 pauses those agents one by one (``agents.pause_agents``: audit entry and ``agent.paused``
 event each); the tenant stays active. ``resume-all`` undoes the same scope.
 """
@@ -17,6 +17,7 @@ from pynamodb.exceptions import UpdateError
 
 from agentgate.models import AgentItem, AgentTagItem, TenantItem
 from agentgate.platform.errors import NotFound
+from agentgate.platform.gateway_cache import flush_authorizer_cache
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.emergency import (
     EmergencyPauseRequest,
@@ -74,6 +75,7 @@ def _set_tenant_status(tenant: TenantItem, status: str, now: datetime) -> bool:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             return False  # already there: pressing the button twice changes nothing
         raise
+    flush_authorizer_cache(f"tenant {tenant.tenant_id} {status}")  # cached answers would outlive it
     return True
 
 
