@@ -237,3 +237,32 @@ def test_a_client_id_naming_another_agent_is_refused(envelope_key):
 
     assert reply.status == 401 and reply.json["error"] == "invalid_client"
     assert request_token(client).status == 200
+
+
+def test_the_schedule_makes_the_first_key_then_rotates_only_once_the_key_is_due(aws, monkeypatch):
+    from functions import rotate_signing_key as rotation_function
+    from infra.local.apigw import LambdaContext
+
+    def fire() -> dict:
+        event = {"detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+        return rotation_function.handler(event, LambdaContext(function_name="rotate_signing_key"))
+
+    first = fire()
+    assert first["rotated"] is True and first["kind"] == "envelope"
+    assert fire() == {"rotated": False}  # fresh: not due
+
+    monkeypatch.setenv("SIGNING_KEY_ROTATION_DAYS", "0")
+    reset_settings()
+    second = fire()
+
+    assert second["rotated"] is True and second["previous_kid"] == first["kid"]
+    item = SigningKeysItem.get(SigningKeysItem.KEY, SigningKeysItem.KEY)
+    assert item.current_kid == second["kid"] and item.previous[0].kid == first["kid"]
+
+
+def test_a_key_younger_than_the_rotation_age_is_kept(envelope_key):
+    from agentgate.auth.rotation import rotate_if_due
+
+    assert rotate_if_due(datetime.now(UTC) + timedelta(days=29)) is None
+    due = rotate_if_due(datetime.now(UTC) + timedelta(days=30, seconds=1))
+    assert due is not None and due.previous_kid == envelope_key.kid

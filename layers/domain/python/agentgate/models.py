@@ -282,6 +282,7 @@ class SigningKeysItem(TableModel):
     current_kind = UnicodeAttribute(default="kms")
     current_public_key = UnicodeAttribute(null=True)
     current_sealed_private_key = UnicodeAttribute(null=True)
+    current_signs_from = UTCDateTimeAttribute(null=True)  # None: rotated_at + the activation delay
     rotated_at = UTCDateTimeAttribute(null=True)
     previous = ListAttribute(of=PublishedSigningKey, default=list)
 

@@ -25,8 +25,8 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         "token-signing-key-rotation",
         "rotate_signing_key",
-        "rate(30 days)",
-        "Rotate the token-signing key; the previous key stays in the JWKS until its last token expires",
+        "rate(15 minutes)",
+        "Make the first token-signing key, or rotate it once it is SIGNING_KEY_ROTATION_DAYS (30) old",
         grants=frozenset({"table:read", "table:write", "kms:rotate-signing-key"}),
     ),
     # --- runs, costs, budgets, analytics -------------------------------------------------------------

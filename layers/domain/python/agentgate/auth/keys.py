@@ -147,9 +147,10 @@ def _read_key_set() -> KeySet:
         item.current_public_key,
         item.current_sealed_private_key,
     )
-    pending = item.rotated_at is not None and now < item.rotated_at + timedelta(
-        seconds=ACTIVATION_DELAY_SECONDS
+    signs_from = item.current_signs_from or (
+        item.rotated_at + timedelta(seconds=ACTIVATION_DELAY_SECONDS) if item.rotated_at else None
     )
+    pending = signs_from is not None and now < signs_from
     if pending and previous:
         # Published, not signing yet: the key it replaces signs until the activation delay is over.
         return KeySet(current=previous[0], previous=(newest, *previous[1:]))

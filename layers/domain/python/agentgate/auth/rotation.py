@@ -7,11 +7,12 @@ creates an asymmetric KMS key and moves the signing alias to it. The delay
 (``ACTIVATION_DELAY_SECONDS``) lets every container's key set learn the new key before any token
 carries its kid, so no verifier ever meets a kid it does not know yet.
 
-The ``token-signing-key-rotation`` schedule (``agentgate.schedules``) runs it every 30 days, and
-``ensure_signing_key`` runs at deploy (and when the local stack starts) so the first key, or a key
-of a newly chosen mode, exists before the first token. By hand: ``python -m agentgate.auth.rotation``
-with the function's environment. The ``SIGNING_KEYS`` item is written conditionally on the version
-read, so two concurrent rotations cannot lose a key. KMS keys that have left the JWKS are not
+The ``token-signing-key-rotation`` schedule (``agentgate.schedules``) runs ``rotate_if_due`` every
+15 minutes: it makes the first key (or a key of a newly chosen mode) and rotates a key once it is
+``SIGNING_KEY_ROTATION_DAYS`` (30) old. The local stack runs ``ensure_signing_key`` as it starts.
+By hand: ``python -m agentgate.auth.rotation`` with the function's environment. The
+``SIGNING_KEYS`` item is written conditionally on the version read, so two concurrent rotations
+cannot lose a key. KMS keys that have left the JWKS are not
 deleted here: deleting a KMS key is irreversible, so that stays an operator's decision (``aws kms
 schedule-key-deletion``); a retired envelope key leaves the item with its sealed private half.
 """
@@ -144,7 +145,8 @@ def rotate_signing_key(now: datetime | None = None, *, signs_at_once: bool = Fal
         current_kind=new.kind,
         current_public_key=new.public_key,
         current_sealed_private_key=new.sealed_private_key,
-        rotated_at=None if signs_at_once else now,  # the activation delay counts from rotated_at
+        current_signs_from=now if signs_at_once else now + timedelta(seconds=ACTIVATION_DELAY_SECONDS),
+        rotated_at=now,
         previous=[retired, *still_published],
         version=version + 1,
     )
@@ -191,6 +193,23 @@ def ensure_signing_key(now: datetime | None = None) -> Rotation | None:
     # The first envelope key signs at once: before it, tokens were signed by the alias's KMS key,
     # whose kid stays published; a verifier meeting the new kid re-reads the key set (keys.find).
     return rotate_signing_key(now, signs_at_once=item is None)
+
+
+def rotate_if_due(now: datetime | None = None) -> Rotation | None:
+    """What the schedule runs: the first key or a key of a newly chosen mode (``ensure_signing_key``),
+    else a rotation once the newest key is ``signing_key_rotation_days`` old."""
+    from agentgate.data.lookups import find_global
+
+    now = now or datetime.now(UTC)
+    rotation = ensure_signing_key(now)
+    if rotation is not None:
+        return rotation
+    item = find_global(SigningKeysItem, SigningKeysItem.KEY, SigningKeysItem.KEY, consistent=True)
+    if item is None or item.rotated_at is None:
+        return None  # KMS mode on the alias's key: rotating it is an operator's (or KMS's) call
+    if now - item.rotated_at < timedelta(days=get_settings().signing_key_rotation_days):
+        return None
+    return rotate_signing_key(now)
 
 
 def main() -> None:

@@ -46,6 +46,7 @@ class Settings:
     signing_mode: str = "envelope"
     key_encryption_key_alias: str = "alias/agentgate-token-key-encryption"
     api_stage: str = "v1"  # the REST API stage whose authorizer cache a pause flushes
+    signing_key_rotation_days: int = 30
 
 
 def _usage_plan_ids(raw: str) -> dict[str, str]:
@@ -84,6 +85,7 @@ def get_settings() -> Settings:
         signing_mode=env("SIGNING_MODE", "envelope").lower(),
         key_encryption_key_alias=env("KEY_ENCRYPTION_KEY_ALIAS", "alias/agentgate-token-key-encryption"),
         api_stage=env("API_STAGE", "v1"),
+        signing_key_rotation_days=_int("SIGNING_KEY_ROTATION_DAYS", 30),
     )
 
 
