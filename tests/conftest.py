@@ -28,6 +28,10 @@ def _reset_caches() -> None:
 
     reset_settings()
     reset_clients()
+    import sys
+
+    if "agentgate.services.analytics_batch" in sys.modules:  # records held for another backend
+        sys.modules["agentgate.services.analytics_batch"].issued_tokens.discard()
 
 
 @pytest.fixture

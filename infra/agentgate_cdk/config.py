@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STAGE = "prod"
 API_STAGE_NAME = "v1"  # the API Gateway stage; the local gateway's events name the same one
 _STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,15}$")
+SIGNING_MODES = frozenset({"envelope", "kms"})
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,18 @@ class DeployConfig:
     stripe_price_ids: str = ""  # "pro=price_...,enterprise=price_..."
     stripe_meter_api_calls: str = ""  # meter event names; empty: that usage is not reported
     stripe_meter_runs: str = ""
+    signing_mode: str = Settings.signing_mode  # "envelope" (in process) or "kms" (one KMS Sign per token)
+    signing_key_rotation_days: int = Settings.signing_key_rotation_days
 
     def __post_init__(self) -> None:
         if not _STAGE_PATTERN.match(self.stage):
             raise ValueError(f"stage must match {_STAGE_PATTERN.pattern}, got {self.stage!r}")
+        if self.signing_key_rotation_days < 1:
+            raise ValueError(
+                f"signingKeyRotationDays must be at least 1, got {self.signing_key_rotation_days}"
+            )
+        if self.signing_mode not in SIGNING_MODES:
+            raise ValueError(f"signingMode must be one of {sorted(SIGNING_MODES)}, got {self.signing_mode!r}")
 
     @property
     def prefix(self) -> str:
@@ -60,6 +69,12 @@ class DeployConfig:
         if self.stage == DEFAULT_STAGE:
             return Settings.signing_key_alias
         return f"alias/{self.prefix}-token-signing"
+
+    @property
+    def key_encryption_key_alias(self) -> str:
+        if self.stage == DEFAULT_STAGE:
+            return Settings.key_encryption_key_alias
+        return f"alias/{self.prefix}-token-key-encryption"
 
     @property
     def removal_policy(self) -> cdk.RemovalPolicy:
@@ -89,6 +104,8 @@ class DeployConfig:
             stripe_price_ids=str(ctx("stripePriceIds", "")),
             stripe_meter_api_calls=str(ctx("stripeMeterApiCalls", "")),
             stripe_meter_runs=str(ctx("stripeMeterRuns", "")),
+            signing_mode=str(ctx("signingMode", Settings.signing_mode)).lower(),
+            signing_key_rotation_days=int(ctx("signingKeyRotationDays", Settings.signing_key_rotation_days)),
         )
 
 

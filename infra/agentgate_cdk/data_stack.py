@@ -66,6 +66,16 @@ class DataStack(cdk.Stack):
         )
         # Functions may sign with the keys carrying this tag: this one and those a rotation creates.
         cdk.Tags.of(self.signing_key).add(SIGNING_KEY_TAG, SIGNING_KEY_TAG_VALUE)
+        # Seals the envelope signing keys (agentgate.auth.envelope): the rotation job asks it for
+        # data keys, the token function opens them; with the kid as encryption context.
+        self.key_encryption_key = kms.Key(
+            self,
+            "TokenKeyEncryptionKey",
+            enable_key_rotation=True,
+            alias=config.key_encryption_key_alias,
+            description="AgentGate token-signing key encryption (envelope signing)",
+            removal_policy=config.removal_policy,
+        )
         self.user_pool, self.user_pool_client = self._user_pool()
         self.alarm_topic = self._alarm_topic()
         self.dead_letter_queue = self._stream_failures_queue()

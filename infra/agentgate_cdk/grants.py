@@ -69,6 +69,9 @@ class Wiring:
     stripe_secret: secretsmanager.ISecret | None = None
     stripe_env: dict[str, str] = field(default_factory=dict)  # price ids and meter names
     base_env: dict[str, str] = field(default_factory=dict)  # every function gets these
+    key_encryption_key: kms.IKey | None = None  # seals the envelope signing keys
+    key_encryption_key_alias: str = ""
+    api_stage: str = "v1"  # whose authorizer cache a pause flushes
 
 
 @dataclass
@@ -126,6 +129,65 @@ def _signing_keys(actions: list[str], access: Access, wiring: Wiring) -> None:
             (finding, "Only keys tagged as token-signing keys: rotation creates new keys after deploy.")
         )
     access.env[env_name("signing_key_alias")] = wiring.signing_key_alias
+
+
+# The envelope keys' encryption context key: only requests naming a kid may use the key-encryption key.
+_KID_CONTEXT = {"Null": {"kms:EncryptionContext:agentgate:signing-kid": "false"}}
+
+
+def _key_encryption_key(actions: list[str], access: Access, wiring: Wiring) -> None:
+    """The KMS key that seals envelope signing keys (``agentgate.auth.envelope``), for ``actions``."""
+    if wiring.key_encryption_key is None:
+        raise ValueError("the envelope signing grants need the key-encryption key")
+    access.statements.append(
+        iam.PolicyStatement(
+            actions=actions, resources=[wiring.key_encryption_key.key_arn], conditions=_KID_CONTEXT
+        )
+    )
+    access.env["KEY_ENCRYPTION_KEY_ALIAS"] = wiring.key_encryption_key_alias
+
+
+def _rotation(access: Access, wiring: Wiring) -> None:
+    """What ``agentgate.auth.rotation`` calls in either signing mode."""
+    from agentgate.auth.rotation import SIGNING_KEY_TAG, SIGNING_KEY_TAG_VALUE
+
+    _key_encryption_key(["kms:GenerateDataKey"], access, wiring)
+    _signing_keys(
+        ["kms:GetPublicKey", "kms:DescribeKey", "kms:ScheduleKeyDeletion", "kms:UpdateAlias"], access, wiring
+    )
+    region, account, partition = cdk.Aws.REGION, cdk.Aws.ACCOUNT_ID, cdk.Aws.PARTITION
+    alias_name = wiring.signing_key_alias.removeprefix("alias/")
+    access.statements += [
+        # kms:CreateKey has no key to name yet: only a key tagged as a token-signing key may be made.
+        iam.PolicyStatement(
+            actions=["kms:CreateKey", "kms:TagResource"],
+            resources=["*"],
+            conditions={"StringEquals": {f"aws:RequestTag/{SIGNING_KEY_TAG}": SIGNING_KEY_TAG_VALUE}},
+        ),
+        iam.PolicyStatement(
+            actions=["kms:UpdateAlias"],
+            resources=[f"arn:{partition}:kms:{region}:{account}:alias/{alias_name}"],
+        ),
+    ]
+    access.wildcards.append(
+        (
+            "AwsSolutions-IAM5[Resource::*]",
+            "kms:CreateKey names no key; it is limited to keys tagged as token-signing keys (KMS mode).",
+        )
+    )
+
+
+def _authorizer_cache_flush(access: Access, wiring: Wiring) -> None:
+    """``FlushStageAuthorizersCache`` on this API's stage only (``agentgate.platform.gateway_cache``)."""
+    if wiring.rest_api_id is None:
+        raise ValueError(f"grant {routes.AUTHORIZER_CACHE_FLUSH!r} needs the REST API")
+    apigw = f"arn:{cdk.Aws.PARTITION}:apigateway:{cdk.Aws.REGION}::"
+    stage = f"/restapis/{wiring.rest_api_id}/stages/{wiring.api_stage}"
+    access.statements.append(
+        iam.PolicyStatement(actions=["apigateway:DELETE"], resources=[f"{apigw}{stage}/cache/authorizers"])
+    )
+    access.env["REST_API_ID"] = wiring.rest_api_id
+    access.env["API_STAGE"] = wiring.api_stage
 
 
 def _table_arns(table: dynamodb.ITable) -> list[str]:
@@ -258,6 +320,12 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
                     iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])
                 )
                 access.env[env_name(wiring.queue_url_settings[name])] = queue.queue_url
+        elif grant == routes.SIGNING_KEY_OPEN:
+            _key_encryption_key(["kms:Decrypt"], access, wiring)
+        elif grant == routes.SIGNING_KEY_ROTATE:
+            _rotation(access, wiring)
+        elif grant == routes.AUTHORIZER_CACHE_FLUSH:
+            _authorizer_cache_flush(access, wiring)
         elif grant == routes.API_KEYS:
             _api_keys(wiring, access)
         elif grant == routes.HEALTH_PROBES:

@@ -123,6 +123,13 @@ class AuthorizerCache:
             with self._lock:
                 self._cache[identity] = (self._clock() + self._ttl, result)
 
+    def flush(self) -> int:
+        """API Gateway's ``FlushStageAuthorizersCache``: forget every cached answer; returns how many."""
+        with self._lock:
+            dropped = len(self._cache)
+            self._cache.clear()
+        return dropped
+
     def authorize(self, event: dict[str, Any]) -> Verdict:
         headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
         identity = headers.get(IDENTITY_HEADER)

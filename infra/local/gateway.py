@@ -27,6 +27,7 @@ from agentgate.gateway_responses import gateway_response
 from agentgate.routes import PUBLIC_REQUESTS_PER_IP, PUBLIC_WINDOW_SECONDS, Route
 from infra.local.apigw import authorizer_request_event, rest_event
 from infra.local.authorization import AuthorizerCache, AuthorizerResult
+from infra.local.control_plane import ControlPlane, is_control_plane
 from infra.local.handlers import FunctionRunner
 from infra.local.limits import PerIpThrottle, UsagePlanDirectory, UsagePlanLimiter
 from infra.local.routing import RouteTable
@@ -138,6 +139,7 @@ class Gateway:
         portal_dir: Path | None = None,
         actions: LocalActions | None = None,
         ip_throttle: PerIpThrottle | None = None,
+        control_plane: ControlPlane | None = None,
     ) -> None:
         self.table = RouteTable(routes)
         self.ip_throttle = ip_throttle or PerIpThrottle(PUBLIC_REQUESTS_PER_IP, PUBLIC_WINDOW_SECONDS)
@@ -148,9 +150,19 @@ class Gateway:
         self.api_id = api_id
         self.portal_dir = portal_dir
         self.actions = actions or LocalActions({})
+        self.control_plane = control_plane
+
+    def _control_plane(self, request: HttpRequest) -> HttpReply:
+        assert self.control_plane is not None
+        status, headers, body, note = self.control_plane.handle(
+            request.method.upper(), request.target, request.headers, request.body
+        )
+        return HttpReply(status, headers, body, note)
 
     def handle(self, request: HttpRequest) -> HttpReply:
         method, path = request.method.upper(), request.path
+        if self.control_plane is not None and is_control_plane(request.headers):
+            return self._control_plane(request)
         if path.startswith(LOCAL_PREFIX):
             return self.actions.handle(method, path)
         match = self.table.match(method, path)

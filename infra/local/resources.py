@@ -20,6 +20,7 @@ from agentgate.tiers import TIER_ORDER, TIERS
 from agentgate.workflows import WORKFLOWS, Workflow
 
 TOKEN_SIGNING_KEY_ALIAS = "alias/agentgate-token-signing"
+KEY_ENCRYPTION_KEY_ALIAS = "alias/agentgate-token-key-encryption"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -73,6 +74,14 @@ def provision(
         )
         kms.create_alias(AliasName=TOKEN_SIGNING_KEY_ALIAS, TargetKeyId=key["KeyMetadata"]["KeyId"])
     out.env[env_name("signing_key_alias")] = TOKEN_SIGNING_KEY_ALIAS
+    if KEY_ENCRYPTION_KEY_ALIAS not in aliases:  # seals the envelope signing keys
+        key = kms.create_key(
+            KeySpec="SYMMETRIC_DEFAULT",
+            KeyUsage="ENCRYPT_DECRYPT",
+            Description="AgentGate token key encryption",
+        )
+        kms.create_alias(AliasName=KEY_ENCRYPTION_KEY_ALIAS, TargetKeyId=key["KeyMetadata"]["KeyId"])
+    out.env[env_name("key_encryption_key_alias")] = KEY_ENCRYPTION_KEY_ALIAS
     out.env.update(_provision_user_pool(aws("cognito-idp"), prefix))
     out.env.update(_provision_usage_plans(aws("apigateway"), prefix))
     # moto's tokens name the real AWS issuer even behind its server; the keys are where moto serves them.

@@ -22,7 +22,9 @@ from agentgate.platform.settings import Settings, env_name, settings_env
 from agentgate.routes import ROUTES, Route
 from agentgate.schedules import SCHEDULES, Schedule
 from agentgate.workflows import WORKFLOWS, Workflow
+from infra.local.apigw import STAGE
 from infra.local.authorization import AuthorizerCache
+from infra.local.control_plane import ControlPlane
 from infra.local.gateway import Gateway, GatewayServer, LocalActions
 from infra.local.handlers import FunctionRunner
 from infra.local.limits import UsagePlanDirectory, UsagePlanLimiter
@@ -166,10 +168,13 @@ class LocalStack:
                 os.environ.setdefault(name, value)
         self._reset_caches()
 
-        server = self._server = GatewayServer((cfg.host, cfg.port), self._gateway(provisioned))
+        server = self._server = GatewayServer((cfg.host, cfg.port), self._gateway(provisioned, aws_url))
         api_url = server.url
-        self._set_env(**settings_env(issuer=api_url, portal_url=api_url))
+        # The functions' API Gateway calls come here: the gateway flushes its authorizer cache on
+        # FlushStageAuthorizersCache and forwards every other call to moto (infra/local/control_plane.py).
+        self._set_env(**settings_env(issuer=api_url, portal_url=api_url), AWS_ENDPOINT_URL_API_GATEWAY=api_url)
         self._reset_caches()
+        self._ensure_signing_key()
         if self.stripe is not None:
             self.stripe.webhook_url = f"{api_url}/webhooks/stripe"
             self.stripe.start()
@@ -192,7 +197,7 @@ class LocalStack:
             self.running.seed_lines = seed_demo(api_url)
         return self.running
 
-    def _gateway(self, provisioned: Provisioned) -> Gateway:
+    def _gateway(self, provisioned: Provisioned, aws_url: str) -> Gateway:
         from agentgate.platform.aws import client
         from agentgate.platform.settings import get_settings
 
@@ -215,15 +220,29 @@ class LocalStack:
             list(settings.usage_plan_ids.values()),
             ttl_seconds=PLAN_DIRECTORY_TTL_SECONDS,
         )
+        api_id = settings.rest_api_id or "local"
+        control_plane = ControlPlane(
+            api_id=api_id, stage=STAGE, flush=authorizer_cache.flush, upstream=aws_url
+        )
         return Gateway(
             self.config.routes,
             runner=self.runner,
             authorizer=authorizer_cache,
             limiter=UsagePlanLimiter(),
             plans=plans,
-            api_id=settings.rest_api_id or "local",
+            api_id=api_id,
             portal_dir=self.config.portal_dir,
+            control_plane=control_plane,
         )
+
+    @staticmethod
+    def _ensure_signing_key() -> None:
+        """What the deploy's trigger does in AWS: the first key of the signing mode, before any token."""
+        from agentgate.auth.rotation import ensure_signing_key
+
+        rotation = ensure_signing_key()
+        if rotation is not None:
+            log.info("signing key %s (%s) created", rotation.kid, rotation.kind)
 
     def _start_pollers(self, provisioned: Provisioned) -> None:
         from agentgate.platform.aws import client

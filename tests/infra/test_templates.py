@@ -411,6 +411,42 @@ def test_signing_routes_may_use_only_keys_tagged_for_token_signing(assembly: Ass
             assert condition == {f"aws:ResourceTag/{SIGNING_KEY_TAG}": SIGNING_KEY_TAG_VALUE}, route.key
 
 
+def test_the_envelope_keys_are_sealed_under_a_rotated_symmetric_key_opened_only_with_a_kid(
+    assembly: Assembly,
+) -> None:
+    aliases = {
+        a.properties["AliasName"]: a.properties["TargetKeyId"] for a in assembly.resources("AWS::KMS::Alias")
+    }
+    target = aliases["alias/agentgate-token-key-encryption"]["Fn::GetAtt"][0]
+    [key] = [k for k in assembly.resources("AWS::KMS::Key") if k.logical_id == target]
+    assert key.properties.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+    assert key.properties["EnableKeyRotation"] is True
+    token = _function_for_handler(assembly, "oauth_token")
+    [decrypt] = [s for s in _role_statements(assembly, token) if "kms:Decrypt" in _actions(s)]
+    assert decrypt["Condition"] == {"Null": {"kms:EncryptionContext:agentgate:signing-kid": "false"}}
+    env = token.properties["Environment"]["Variables"]
+    assert env["SIGNING_MODE"] == "envelope" and env["KEY_ENCRYPTION_KEY_ALIAS"].endswith("key-encryption")
+    rotation = _function_for_handler(assembly, "rotate_signing_key")
+    [generate] = [s for s in _role_statements(assembly, rotation) if "kms:GenerateDataKey" in _actions(s)]
+    assert generate["Condition"] == decrypt["Condition"]
+
+
+def test_only_the_pause_functions_may_flush_and_only_the_stage_authorizer_cache(assembly: Assembly) -> None:
+    flushers = {r.handler for r in ROUTES if "apigateway:flush-authorizer-cache" in r.grants}
+    flushers |= {c.handler for c in CONSUMERS if "apigateway:flush-authorizer-cache" in c.grants}
+    assert {"agents_pause", "agents_resume", "emergency_pause_all", "emergency_resume_all"} <= flushers
+    for handler in {r.handler for r in ROUTES} | {c.handler for c in CONSUMERS}:
+        function = _function_for_handler(assembly, handler)
+        deletes = [s for s in _role_statements(assembly, function) if "apigateway:DELETE" in _actions(s)]
+        paths = [r for s in deletes for r in _resources_of(s) if "/cache/authorizers" in r]
+        if handler in flushers:
+            assert len(paths) == 1 and paths[0].endswith("/stages/v1/cache/authorizers"), handler
+            env = function.properties["Environment"]["Variables"]
+            assert env["API_STAGE"] == "v1" and "REST_API_ID" in env, handler
+        else:
+            assert not paths, handler
+
+
 def test_the_user_pool_client_allows_password_and_refresh_sign_in(assembly: Assembly) -> None:
     (client,) = assembly.resources("AWS::Cognito::UserPoolClient")
     assert {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"} <= set(
@@ -549,6 +585,9 @@ GRANT_ACTIONS = {
     "apigateway:api-keys": "apigateway:POST",
     "health:probes": "dynamodb:DescribeTable",
     "stripe": "secretsmanager:GetSecretValue",
+    "kms:open-signing-key": "kms:Decrypt",
+    "kms:rotate-signing-key": "kms:GenerateDataKey",
+    "apigateway:flush-authorizer-cache": "apigateway:DELETE",
 }
 
 

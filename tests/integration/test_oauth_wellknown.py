@@ -75,9 +75,14 @@ def test_after_the_activation_delay_new_tokens_use_the_new_key_and_old_tokens_st
         assert jose_jwt.decode(token, keys, algorithms=["ES256"]).claims["sub"] == client.agent_id
 
 
-def test_a_rotation_moves_the_alias_and_keeps_the_previous_key_until_its_tokens_expire(aws):
+def test_a_kms_mode_rotation_moves_the_alias_and_keeps_the_previous_key_until_its_tokens_expire(
+    aws, monkeypatch
+):
     from agentgate.platform.aws import client
+    from agentgate.platform.settings import reset_settings
 
+    monkeypatch.setenv("SIGNING_MODE", "kms")
+    reset_settings()
     now = datetime.now(UTC)
     rotation = rotate_signing_key(now)
 

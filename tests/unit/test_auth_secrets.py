@@ -1,6 +1,14 @@
 """Client secrets: high entropy, stored as a hash, compared in constant time."""
 
-from agentgate.auth.secrets import hash_secret, new_client_id, new_client_secret, secret_matches
+import pytest
+
+from agentgate.auth.secrets import (
+    client_id_owner,
+    hash_secret,
+    new_client_id,
+    new_client_secret,
+    secret_matches,
+)
 
 
 def test_a_secret_carries_256_random_bits_and_is_never_repeated():
@@ -31,6 +39,20 @@ def test_nothing_matches_a_missing_hash():
 
 
 def test_client_ids_are_prefixed_and_unique():
-    ids = {new_client_id() for _ in range(100)}
+    ids = {new_client_id("ten_0123456789abcdef", "agt_0123456789abcdef") for _ in range(100)}
 
     assert len(ids) == 100 and all(i.startswith("agc_") for i in ids)
+
+
+def test_a_client_id_names_its_tenant_and_agent():
+    client_id = new_client_id("ten_0123456789abcdef", "agt_fedcba9876543210")
+
+    assert client_id_owner(client_id) == ("ten_0123456789abcdef", "agt_fedcba9876543210")
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    ["agc_Zx9-opaque_random", "agc_ten_1.agt_2", "agc_.agt_2.r", "agc_ten_1..r", "xyz_ten_1.agt_2.r", ""],
+)
+def test_an_older_or_foreign_client_id_names_no_owner(client_id):
+    assert client_id_owner(client_id) is None

@@ -30,7 +30,10 @@ CONSUMERS: tuple[StreamConsumer, ...] = (
         stream="runs",
         handler="runs_consumer",
         batch_size=100,
-        grants=frozenset({"table:read", "table:write", RUNS_DEAD_LETTER}),
+        # a budget's auto-pause flushes the authorizer cache, as a pause by hand does
+        grants=frozenset(
+            {"table:read", "table:write", RUNS_DEAD_LETTER, "apigateway:flush-authorizer-cache"}
+        ),
     ),
     StreamConsumer(
         name="analytics",

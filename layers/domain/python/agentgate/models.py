@@ -262,20 +262,34 @@ class ActiveCredentialItem(TableModel):
 
 
 class PublishedSigningKey(MapAttribute):
-    """A previous token-signing key: still in the JWKS until ``retire_after`` (its last token's expiry)."""
+    """A previous token-signing key: still in the JWKS until ``retire_after`` (its last token's expiry).
+
+    ``kind`` "kms": ``key_id`` is the asymmetric KMS key that signs. "envelope": ``key_id`` is the KMS
+    key that sealed ``sealed_private_key`` (``agentgate.auth.envelope``), ``public_key`` its SPKI DER.
+    """
 
     key_id = UnicodeAttribute()
     kid = UnicodeAttribute()
     retire_after = UTCDateTimeAttribute()
+    kind = UnicodeAttribute(default="kms")
+    public_key = UnicodeAttribute(null=True)
+    sealed_private_key = UnicodeAttribute(null=True)
 
 
 class SigningKeysItem(TableModel):
-    """pk=sk=SIGNING_KEYS: the KMS key that signs tokens now, and the previous keys still published."""
+    """pk=sk=SIGNING_KEYS: the key that signs tokens now, and the previous keys still published.
+
+    The ``current_*`` attributes mean what ``PublishedSigningKey``'s do.
+    """
 
     KEY = "SIGNING_KEYS"
 
     current_key_id = UnicodeAttribute()
     current_kid = UnicodeAttribute()
+    current_kind = UnicodeAttribute(default="kms")
+    current_public_key = UnicodeAttribute(null=True)
+    current_sealed_private_key = UnicodeAttribute(null=True)
+    current_signs_from = UTCDateTimeAttribute(null=True)  # None: rotated_at + the activation delay
     rotated_at = UTCDateTimeAttribute(null=True)
     previous = ListAttribute(of=PublishedSigningKey, default=list)
 

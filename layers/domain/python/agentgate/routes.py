@@ -38,6 +38,12 @@ API_KEYS = "apigateway:api-keys"
 HEALTH_PROBES = "health:probes"
 STRIPE = "stripe"  # the Stripe secret (Secrets Manager), price ids and meter names
 BILLING_QUEUE = "queue:billing"
+# Open the sealed (envelope) token-signing key: kms:Decrypt on the key-encryption key.
+SIGNING_KEY_OPEN = "kms:open-signing-key"
+# Make a new token-signing key (either mode) and publish it: the rotation job only.
+SIGNING_KEY_ROTATE = "kms:rotate-signing-key"
+# Flush the stage's authorizer cache so a pause reaches tokens in use within seconds.
+AUTHORIZER_CACHE_FLUSH = "apigateway:flush-authorizer-cache"
 GRANTS = frozenset(
     {
         TABLE_READ,
@@ -53,6 +59,9 @@ GRANTS = frozenset(
         HEALTH_PROBES,
         STRIPE,
         BILLING_QUEUE,
+        SIGNING_KEY_OPEN,
+        SIGNING_KEY_ROTATE,
+        AUTHORIZER_CACHE_FLUSH,
     }
 )
 
@@ -350,7 +359,7 @@ ROUTES: tuple[Route, ...] = (
         "agents",
         role=Role.TEAM_LEAD,
         scopes=("agents:control",),
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         request_model="agents:PauseRequest",
         response_model="agents:Agent",
     ),
@@ -363,7 +372,7 @@ ROUTES: tuple[Route, ...] = (
         "agents",
         role=Role.TEAM_LEAD,
         scopes=("agents:control",),
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         response_model="agents:Agent",
     ),
     R(
@@ -437,7 +446,7 @@ ROUTES: tuple[Route, ...] = (
         "Issue an access token (client_credentials; token exchange: delegation, external OIDC ID tokens)",
         "oauth",
         # Writes: a federated exchange spends its ID token's jti and appends the audit entry.
-        grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_SIGN, KMS_PUBLIC_KEY, ANALYTICS_STREAM}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_SIGN, KMS_PUBLIC_KEY, SIGNING_KEY_OPEN, ANALYTICS_STREAM}),
         request_model="oauth:TokenRequest",
         response_model="oauth:TokenResponse",
         form_encoded=True,
@@ -906,7 +915,7 @@ ROUTES: tuple[Route, ...] = (
         "Kill switch: pause the tenant, or every agent of a team or with a tag",
         "governance",
         role=Role.ADMIN,
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         request_model="emergency:EmergencyPauseRequest",
         response_model="emergency:EmergencyState",
     ),
@@ -918,7 +927,7 @@ ROUTES: tuple[Route, ...] = (
         "Undo the kill switch (the tenant, or a team's or tag's agents)",
         "governance",
         role=Role.ADMIN,
-        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE}),
+        grants=frozenset({TABLE_READ, TABLE_WRITE, WEBHOOK_QUEUE, AUTHORIZER_CACHE_FLUSH}),
         request_model="emergency:EmergencyResumeRequest",
         response_model="emergency:EmergencyState",
     ),

@@ -22,6 +22,13 @@ SCHEDULES: tuple[Schedule, ...] = (
         "Sign each tenant's audit chain head with KMS, so a truncated chain is detected",
         grants=frozenset({"table:read", "table:write", "kms:sign"}),
     ),
+    Schedule(
+        "token-signing-key-rotation",
+        "rotate_signing_key",
+        "rate(15 minutes)",
+        "Make the first token-signing key, or rotate it once it is SIGNING_KEY_ROTATION_DAYS (30) old",
+        grants=frozenset({"table:read", "table:write", "kms:rotate-signing-key"}),
+    ),
     # --- runs, costs, budgets, analytics -------------------------------------------------------------
     Schedule(
         "analytics-daily-rollup",

@@ -1,9 +1,12 @@
-"""The token-signing keys: the KMS key that signs now, the previous keys still published, their public keys.
+"""The token-signing keys: the key that signs now, the previous keys still published, their public keys.
 
-The private keys never leave KMS. Public keys come from KMS ``GetPublicKey`` once per key per warm
-container (a key's public half never changes); the key set itself (the ``SIGNING_KEYS`` item) is
-re-read at most every ``KEY_SET_MAX_AGE_SECONDS`` so a rotation reaches every container quickly.
-Before the first rotation there is no item and the key set is the key behind the signing alias.
+Two kinds of key (``agentgate.platform.settings.signing_mode`` chooses what a rotation makes):
+"envelope", a P-256 key whose private half is stored only sealed under a KMS key and opened once
+per container (``agentgate.auth.envelope``), its public half stored beside it; and "kms", an
+asymmetric KMS key whose private half never leaves KMS, its public key read with ``GetPublicKey``
+once per key per container. The key set (the ``SIGNING_KEYS`` item) is re-read at most every
+``KEY_SET_MAX_AGE_SECONDS`` so a rotation reaches every container quickly. Before the first
+rotation there is no item and the key set is the KMS key behind the signing alias.
 """
 
 from __future__ import annotations
@@ -40,12 +43,19 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+KMS_KEY = "kms"
+ENVELOPE_KEY = "envelope"
+KINDS = frozenset({KMS_KEY, ENVELOPE_KEY})
+
+
 @dataclass(frozen=True)
 class SigningKey:
-    key_id: str  # the KMS key id
+    key_id: str  # the KMS key that signs ("kms") or that sealed the private key ("envelope")
     kid: str  # RFC 7638 thumbprint of the public key
     public_key: ec.EllipticCurvePublicKey
     retire_after: datetime | None = None  # None for the current key
+    kind: str = KMS_KEY
+    sealed_private_key: str | None = None  # "envelope" keys only
 
     def jwk(self) -> dict[str, str]:
         return {**public_jwk(self.public_key), "kid": self.kid, "alg": "ES256", "use": "sig"}
@@ -98,6 +108,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _stored_key(
+    kind: str | None,
+    key_id: str,
+    kid: str,
+    stored_public_key: str | None,
+    sealed: str | None,
+    retire: datetime | None = None,
+) -> SigningKey:
+    if kind == ENVELOPE_KEY:
+        from agentgate.auth.envelope import load_public_key
+
+        if not stored_public_key or not sealed:
+            raise ValueError(f"envelope signing key {kid} lacks its public or sealed private key")
+        return SigningKey(key_id, kid, load_public_key(stored_public_key), retire, ENVELOPE_KEY, sealed)
+    return SigningKey(key_id, kid, public_key(key_id), retire)
+
+
 def _read_key_set() -> KeySet:
     from agentgate.data.lookups import find_global
     from agentgate.models import SigningKeysItem
@@ -109,14 +136,21 @@ def _read_key_set() -> KeySet:
         return KeySet(current=SigningKey(key_id, thumbprint(key), key))
     now = _now()
     previous = tuple(
-        SigningKey(p.key_id, p.kid, public_key(p.key_id), p.retire_after)
+        _stored_key(p.kind, p.key_id, p.kid, p.public_key, p.sealed_private_key, p.retire_after)
         for p in item.previous
         if p.retire_after > now
     )
-    newest = SigningKey(item.current_key_id, item.current_kid, public_key(item.current_key_id))
-    pending = item.rotated_at is not None and now < item.rotated_at + timedelta(
-        seconds=ACTIVATION_DELAY_SECONDS
+    newest = _stored_key(
+        item.current_kind,
+        item.current_key_id,
+        item.current_kid,
+        item.current_public_key,
+        item.current_sealed_private_key,
     )
+    signs_from = item.current_signs_from or (
+        item.rotated_at + timedelta(seconds=ACTIVATION_DELAY_SECONDS) if item.rotated_at else None
+    )
+    pending = signs_from is not None and now < signs_from
     if pending and previous:
         # Published, not signing yet: the key it replaces signs until the activation delay is over.
         return KeySet(current=previous[0], previous=(newest, *previous[1:]))

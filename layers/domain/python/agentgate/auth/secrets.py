@@ -18,8 +18,26 @@ _SCHEME = "sha256"
 _UNMATCHABLE = f"{_SCHEME}:" + "0" * 64
 
 
-def new_client_id() -> str:
-    return CLIENT_ID_PREFIX + secrets.token_urlsafe(16)
+_OWNER_SEPARATOR = "."  # never in a tenant or agent id, nor in token_urlsafe's alphabet
+
+
+def new_client_id(tenant_id: str, agent_id: str) -> str:
+    """``agc_<tenant id>.<agent id>.<128 random bits>``: naming its owner lets the token endpoint read
+    the credential, the agent and the tenant in one BatchGetItem. Client ids are not secret."""
+    return CLIENT_ID_PREFIX + _OWNER_SEPARATOR.join((tenant_id, agent_id, secrets.token_urlsafe(16)))
+
+
+def client_id_owner(client_id: str) -> tuple[str, str] | None:
+    """(tenant id, agent id) a client id names, or None (an older or foreign id: look it up).
+
+    Only a hint for the read: the credential item stored under the id stays the authority.
+    """
+    if not client_id.startswith(CLIENT_ID_PREFIX):
+        return None
+    parts = client_id[len(CLIENT_ID_PREFIX) :].split(_OWNER_SEPARATOR)
+    if len(parts) != 3 or not all(parts):
+        return None
+    return parts[0], parts[1]
 
 
 def new_client_secret() -> str:

@@ -1,8 +1,10 @@
-"""ES256 access tokens: signed by KMS (the private key never leaves it), verified locally with cached keys.
+"""ES256 access tokens: signed in process with the opened envelope key (or by KMS for a KMS-resident
+key), verified locally with cached keys.
 
-KMS returns an ASN.1 DER ECDSA signature; JWS wants the raw ``r || s`` pair (RFC 7518 §3.4), each
-32 bytes big-endian. Verification is PyJWT with the one algorithm we issue: ``alg: none``, HS256
-keyed with the public key and every other algorithm are refused before any key is looked up.
+Both ``cryptography`` and KMS produce an ASN.1 DER ECDSA signature; JWS wants the raw ``r || s``
+pair (RFC 7518 §3.4), each 32 bytes big-endian. Verification is PyJWT with the one algorithm we
+issue: ``alg: none``, HS256 keyed with the public key and every other algorithm are refused before
+any key is looked up.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from agentgate.auth.keys import SigningKey, b64url, key_set, key_set_cache
+from agentgate.auth.keys import ENVELOPE_KEY, SigningKey, b64url, key_set, key_set_cache
 from agentgate.platform.aws import client
 from agentgate.platform.settings import get_settings
 from agentgate.schemas.oauth import SIGNING_ALGORITHM
@@ -46,17 +50,27 @@ def _jose_signature(der: bytes) -> bytes:
     return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
+def _der_signature(key: SigningKey, signing_input: bytes) -> bytes:
+    if key.kind == ENVELOPE_KEY and key.sealed_private_key:
+        from agentgate.auth.envelope import opened_keys
+
+        private_key = opened_keys.get(key.kid, key.sealed_private_key, key.key_id)
+        return private_key.sign(signing_input, ec.ECDSA(hashes.SHA256()))
+    response = client("kms").sign(
+        KeyId=key.key_id, Message=signing_input, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"
+    )
+    return bytes(response["Signature"])
+
+
 def sign(claims: dict[str, Any], key: SigningKey | None = None) -> str:
-    """A compact JWS of ``claims`` signed with the current key (or ``key``) in KMS."""
+    """A compact JWS of ``claims`` signed with the current key (or ``key``): in process, or in KMS."""
     key = key or key_set().current
     header = {"alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": key.kid}
     signing_input = f"{_segment(header)}.{_segment(claims)}".encode("ascii")
     if len(signing_input) > MAX_SIGNING_INPUT_BYTES:
         raise ValueError("token claims are too large to sign")
-    response = client("kms").sign(
-        KeyId=key.key_id, Message=signing_input, MessageType="RAW", SigningAlgorithm="ECDSA_SHA_256"
-    )
-    return f"{signing_input.decode('ascii')}.{b64url(_jose_signature(response['Signature']))}"
+    signature = _jose_signature(_der_signature(key, signing_input))
+    return f"{signing_input.decode('ascii')}.{b64url(signature)}"
 
 
 @dataclass(frozen=True)

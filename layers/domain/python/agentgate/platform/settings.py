@@ -48,6 +48,12 @@ class Settings:
     stripe_meter_api_calls: str = ""  # meter event names; empty: that usage is not reported
     stripe_meter_runs: str = ""
     billing_queue_url: str = ""
+    # "envelope": a P-256 key sealed under key_encryption_key_alias signs in process (no KMS call per
+    # token); "kms": the asymmetric KMS key behind signing_key_alias signs (one KMS Sign per token).
+    signing_mode: str = "envelope"
+    key_encryption_key_alias: str = "alias/agentgate-token-key-encryption"
+    api_stage: str = "v1"  # the REST API stage whose authorizer cache a pause flushes
+    signing_key_rotation_days: int = 30
 
 
 # The environment variable of each setting: its field name in capitals, except these. The local stack

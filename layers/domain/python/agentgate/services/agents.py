@@ -19,6 +19,7 @@ from agentgate.data.tenant import TenantData, system_data, tenant_data
 from agentgate.data.transactions import ConditionFailed, Transaction
 from agentgate.models import AgentItem, AgentTagItem, MarketplaceEntryItem, TenantItem
 from agentgate.platform.errors import Conflict, Forbidden, NotFound
+from agentgate.platform.gateway_cache import flush_authorizer_cache
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.agents import Agent, AgentCreate, AgentPage, AgentQuery, AgentUpdate
 from agentgate.tiers import tier_limits
@@ -295,6 +296,8 @@ def _switch_agents(
         except ConditionFailed:
             continue
         moved.append(agent_id)
+    if moved:  # tokens in use: API Gateway's cached answers would outlive the change by its TTL
+        flush_authorizer_cache(f"{len(moved)} agent(s) of {tenant_id} {to} by {actor}")
     return moved
 
 

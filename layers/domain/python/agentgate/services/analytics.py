@@ -67,17 +67,22 @@ class AnalyticsRecord(BaseModel):
     dims: dict[str, Any] = Field(default_factory=dict)
 
 
-def record(tenant_id: str, kind: str, **dims: Any) -> None:
-    """Put one analytics record on the analytics stream (kinds: token_issued, api_call, authorization)."""
+def new_record(tenant_id: str, kind: str, **dims: Any) -> dict[str, Any]:
+    """An analytics record as the stream carries it (kinds: token_issued, api_call, authorization)."""
     if kind not in KINDS:
         raise ValueError(f"unknown analytics kind {kind!r}")
-    payload = {
+    return {
         "id": new_id("anr"),
         "tenant_id": tenant_id,
         "kind": kind,
         "at": datetime.now(UTC).isoformat(),
         "dims": dims,
     }
+
+
+def record(tenant_id: str, kind: str, **dims: Any) -> None:
+    """Put one analytics record on the analytics stream (``analytics_batch`` batches them instead)."""
+    payload = new_record(tenant_id, kind, **dims)
     try:
         client("kinesis").put_record(
             StreamName=get_settings().analytics_stream,

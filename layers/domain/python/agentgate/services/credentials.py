@@ -14,7 +14,14 @@ from pynamodb.expressions.condition import Condition
 
 from agentgate.auth.errors import InvalidClient
 from agentgate.auth.http import PresentedClient
-from agentgate.auth.secrets import hash_secret, new_client_id, new_client_secret, secret_matches
+from agentgate.auth.secrets import (
+    client_id_owner,
+    hash_secret,
+    new_client_id,
+    new_client_secret,
+    secret_matches,
+)
+from agentgate.auth.state import PrincipalState, load_state
 from agentgate.data.ids import ordered_id
 from agentgate.data.lookups import find_global
 from agentgate.data.tenant import TenantData, tenant_data
@@ -111,7 +118,7 @@ def _create(
 ) -> IssuedCredential:
     secret = new_client_secret()
     data = tenant_data(ctx)
-    credential_id, client_id = new_credential_id(), new_client_id()
+    credential_id, client_id = new_credential_id(), new_client_id(ctx.tenant_id, agent_id)
     item = CredentialItem(
         CredentialItem.pk_for(client_id),
         CredentialItem.SK,
@@ -245,6 +252,11 @@ def authenticate_client(presented: PresentedClient) -> CredentialItem:
     item = find_global(
         CredentialItem, CredentialItem.pk_for(presented.client_id), CredentialItem.SK, consistent=True
     )
+    return check_client_secret(item, presented)
+
+
+def check_client_secret(item: CredentialItem | None, presented: PresentedClient) -> CredentialItem:
+    """``item`` when the presented secret is its (current, or previous within grace) and it is active."""
     if item is None:
         secret_matches(presented.client_secret, None)  # the same work as a hit
         raise InvalidClient()
@@ -255,3 +267,19 @@ def authenticate_client(presented: PresentedClient) -> CredentialItem:
     if not (current or (previous and in_grace)) or _state(item, now) != ACTIVE:
         raise InvalidClient()
     return item
+
+
+def authenticate_client_with_state(
+    presented: PresentedClient,
+) -> tuple[CredentialItem, PrincipalState | None]:
+    """``authenticate_client``, reading the credential, its agent and tenant in one BatchGetItem when
+    the client id names them; the state is None when it does not (the caller reads it then)."""
+    owner = client_id_owner(presented.client_id)
+    if owner is None:
+        return authenticate_client(presented), None
+    tenant_id, agent_id = owner
+    state = load_state(tenant_id, [agent_id], client_id=presented.client_id)
+    item = check_client_secret(state.credential, presented)
+    if item.tenant_id != tenant_id or item.agent_id != agent_id:
+        return item, None  # the id named someone else: read the owner the credential names
+    return item, state

@@ -1,9 +1,9 @@
 """The kill switch: pause (and resume) a whole tenant, or every agent of a team or with a tag.
 
-A tenant-wide pause sets the tenant's status to paused. The authorizer reads that status on
-every request it evaluates, so every credential of the tenant, including access tokens
-issued before the pause, is refused once API Gateway's cached answer for it expires (the
-authorizer cache TTL, ``authorizer_cache_ttl_seconds``, 60 s by default). A team or tag pause
+A tenant-wide pause sets the tenant's status to paused and flushes API Gateway's authorizer
+cache (``platform.gateway_cache``): every credential of the tenant, including access tokens
+issued before the pause, is refused within the authorizer's state cache (5 s) rather than
+the gateway's TTL (60 s by default). A team or tag pause
 pauses those agents one by one (``agents.pause_agents``: audit entry and ``agent.paused``
 event each); the tenant stays active. ``resume-all`` undoes the same scope.
 """
@@ -16,6 +16,7 @@ from typing import Any, Literal
 from agentgate.data.tenant import TenantData, tenant_data
 from agentgate.data.transactions import ConditionFailed
 from agentgate.models import AgentItem, AgentTagItem, TenantItem
+from agentgate.platform.gateway_cache import flush_authorizer_cache
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.emergency import (
     EmergencyPauseRequest,
@@ -86,6 +87,8 @@ def _switch(
         )
     except ConditionFailed:
         pass  # already there: pressing the button twice changes nothing
+    else:
+        flush_authorizer_cache(f"tenant {ctx.tenant_id} {to}")  # cached answers would outlive it
     return EmergencyState(tenant_id=ctx.tenant_id, status=to, scope="tenant", changed_at=now)
 
 

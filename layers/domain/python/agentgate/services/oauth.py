@@ -49,7 +49,7 @@ from agentgate.schemas.oauth import (
     TokenRequest,
     TokenResponse,
 )
-from agentgate.services.credentials import authenticate_client
+from agentgate.services.credentials import authenticate_client, authenticate_client_with_state
 
 # RFC 6749 §3.3 scope-token characters.
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
@@ -84,9 +84,12 @@ def _granted_scope(requested: set[str] | None, allowed: set[str]) -> str:
 
 
 def _record_issued(tenant_id: str, agent_id: str, client_id: str, grant_type: str) -> None:
-    from agentgate.services import analytics
+    from agentgate.services.analytics_batch import issued_tokens
 
-    analytics.record(tenant_id, "token_issued", agent_id=agent_id, client_id=client_id, grant_type=grant_type)
+    # Batched: one PutRecords per container per second at most, not one PutRecord per token.
+    issued_tokens.add(
+        tenant_id, "token_issued", agent_id=agent_id, client_id=client_id, grant_type=grant_type
+    )
 
 
 def _target_problem(resource: str) -> str | None:
@@ -115,9 +118,13 @@ def _audience(request: TokenRequest, agent: AgentItem) -> str:
 
 
 def _client_state(
-    credential: CredentialItem, extra_agents: tuple[str, ...] = (), jti: str | None = None
+    credential: CredentialItem,
+    extra_agents: tuple[str, ...] = (),
+    jti: str | None = None,
+    state: PrincipalState | None = None,
 ) -> tuple[PrincipalState, AgentItem]:
-    state = load_state(credential.tenant_id, (credential.agent_id, *extra_agents), jti)
+    if state is None:
+        state = load_state(credential.tenant_id, (credential.agent_id, *extra_agents), jti)
     agent = state.agent(credential.agent_id)
     if agent is None or state.tenant is None:
         raise InvalidClient()  # the agent (or tenant) was deleted: its credential died with it
@@ -157,9 +164,9 @@ def _base_claims(
 
 
 def _client_credentials(request: TokenRequest, presented: PresentedClient) -> TokenResponse:
-    credential = authenticate_client(presented)
+    credential, state = authenticate_client_with_state(presented)  # one BatchGetItem
     requested = _scopes(request.scope)
-    _, agent = _client_state(credential)
+    _, agent = _client_state(credential, state=state)
     scope = _granted_scope(requested, set(agent.scopes or ()))
     ttl = get_settings().access_token_ttl_seconds
     claims = _base_claims(
