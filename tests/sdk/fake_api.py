@@ -30,7 +30,7 @@ class Faults:
 
     throttle_ratio: float = 0.0  # share of batch requests answered 429 (Retry-After: 0)
     unavailable_ratio: float = 0.0  # share answered 503
-    hang_requests: set[int] = field(default_factory=set)  # request numbers (1-based) that hang
+    hang_requests: set[int] = field(default_factory=set)  # request numbers (1-based) answered late
     hang_seconds: float = 0.0
     transient_run_ratio: float = 0.0  # share of runs in a 207 refused with 503
     invalid_run_ids: set[str] = field(default_factory=set)  # runs refused with 400
@@ -159,9 +159,6 @@ class FakeApi:
             number = self.batch_requests
             roll = self.random.random()
         faults = self.faults
-        if number in faults.hang_requests:
-            time.sleep(faults.hang_seconds)
-            return 503, {"Retry-After": "0"}, _error("dependency_unavailable", "slow")
         if roll < faults.throttle_ratio:
             return 429, {"Retry-After": "0"}, _error("throttled", "Too many requests")
         if roll < faults.throttle_ratio + faults.unavailable_ratio:
@@ -195,6 +192,8 @@ class FakeApi:
                     self.arrivals[run_id] += 1
                     self.stored.setdefault(run_id, run)  # the consumer's condition on run_id
                     results.append({"run_id": run_id, "status": 202})
+        if number in faults.hang_requests:
+            time.sleep(faults.hang_seconds)  # stored, but answered after the client gave up
         accepted = sum(1 for r in results if r["status"] == 202)
         return 207, {}, {"results": results, "accepted": accepted, "rejected": len(results) - accepted}
 
