@@ -50,6 +50,8 @@ class FakeApi:
         self.batch_bytes: list[int] = []
         self.batch_requests = 0
         self.tokens_issued = 0
+        self.token_forms: list[dict[str, str]] = []
+        self.trusted_subject_tokens: set[str] = set()
         self.valid_tokens: set[str] = set()
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.routes: dict[tuple[str, str], Callable[[FakeApi, dict[str, Any]], Reply]] = {}
@@ -134,6 +136,14 @@ class FakeApi:
 
     def _token(self, body: bytes) -> Reply:
         form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        with self.lock:
+            self.token_forms.append(form)
+        if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:token-exchange":
+            with self.lock:
+                trusted = form.get("subject_token") in self.trusted_subject_tokens
+                self.trusted_subject_tokens.discard(form.get("subject_token", ""))  # each jti once
+            if not trusted:
+                return 400, {}, {"error": "invalid_grant", "error_description": "no trust policy matches"}
         with self.lock:
             self.tokens_issued += 1
             token = f"tok-{self.tokens_issued}"

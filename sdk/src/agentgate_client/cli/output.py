@@ -114,12 +114,23 @@ _EXIT_BY_ERROR: list[tuple[type[AgentGateError], Exit]] = [
 ]
 
 
+_EXIT_BY_STATUS = {
+    400: Exit.INVALID,
+    401: Exit.AUTH,
+    403: Exit.FORBIDDEN,
+    404: Exit.NOT_FOUND,
+    409: Exit.CONFLICT,
+}
+
+
 def exit_code_for(error: AgentGateError) -> Exit:
     for cls, code in _EXIT_BY_ERROR:
         if isinstance(error, cls):
             return code
-    if isinstance(error, ApiError) and error.status == 401:
-        return Exit.AUTH
+    if isinstance(error, ApiError):  # an OAuth error body (invalid_grant, invalid_client, ...)
+        if error.status >= 500 or error.status == 429:
+            return Exit.UNAVAILABLE
+        return _EXIT_BY_STATUS.get(error.status, Exit.INVALID if 400 <= error.status < 500 else Exit.FAILED)
     return Exit.FAILED
 
 
