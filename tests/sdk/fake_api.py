@@ -9,6 +9,7 @@ refusal. The SDK under test is real and talks real HTTP to it. Ingestion dedupli
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import random
@@ -39,8 +40,10 @@ class Faults:
 
 
 class FakeApi:
-    def __init__(self, faults: Faults | None = None, token_ttl: int = 900) -> None:
+    def __init__(self, faults: Faults | None = None, token_ttl: int = 900, jwt_tokens: bool = False) -> None:
         self.faults = faults or Faults()
+        self.jwt_tokens = jwt_tokens  # tokens shaped like JWTs (unsigned), with sub, exp and scope claims
+        self.agent_id = "agt_from_trust_policy"
         self.token_ttl = token_ttl
         self.lock = threading.Lock()
         self.random = random.Random(self.faults.seed)
@@ -147,6 +150,15 @@ class FakeApi:
         with self.lock:
             self.tokens_issued += 1
             token = f"tok-{self.tokens_issued}"
+            if self.jwt_tokens:
+                token = _unsigned_jwt(
+                    {
+                        "sub": self.agent_id,
+                        "exp": int(time.time()) + self.token_ttl,
+                        "scope": form.get("scope", ""),
+                        "n": self.tokens_issued,
+                    }
+                )
             self.valid_tokens.add(token)
         return (
             200,
@@ -218,6 +230,13 @@ class FakeApi:
     def count(self, method: str, path: str) -> int:
         with self.lock:
             return sum(1 for m, p, _, _ in self.requests if (m, p) == (method, path))
+
+
+def _unsigned_jwt(claims: dict[str, Any]) -> str:
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none', 'typ': 'at+jwt'})}.{part(claims)}.unsigned"
 
 
 def _error(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
