@@ -71,6 +71,7 @@ def substitute(text: str, context: dict[str, Any]) -> str:
 
 def run_action(name: str, inputs: dict[str, str], env: dict[str, str], workdir: Path) -> ActionRun:
     action_dir = REPO_ROOT / "actions" / name
+    workdir.mkdir(parents=True, exist_ok=True)
     spec = yaml.safe_load((action_dir / "action.yml").read_text())
     declared = spec.get("inputs", {})
     unknown = set(inputs) - set(declared)
