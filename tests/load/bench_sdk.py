@@ -138,9 +138,8 @@ def run(options: BenchOptions) -> Figure:
             LIVE_PER_THREAD,
         )
         rows.append((f"runs/s accepted by {live} (ingest/batch)", f"{live_rate:,.0f}", ""))
-        notes.append(
-            f"{live_accepted:,} of {THREADS * LIVE_PER_THREAD:,} runs accepted by {live} before flush returned."
-        )
+        sent = THREADS * LIVE_PER_THREAD
+        notes.append(f"{live_accepted:,} of {sent:,} runs accepted by {live} before flush() returned.")
     within = median_us < RECORD_TARGET_US and on_callers == 0
     notes.insert(
         0,
