@@ -4,6 +4,7 @@ typer need, nothing else (never the domain package); `agentgate --help` works th
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -37,7 +38,12 @@ def test_a_fresh_install_brings_only_the_three_dependencies_and_the_cli_runs(tmp
     python = env_dir / "bin" / "python"
 
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    install = subprocess.run([*pip, str(REPO_ROOT / "sdk")], capture_output=True, text=True, timeout=600)
+    source = shutil.copytree(
+        REPO_ROOT / "sdk", tmp_path / "sdk", ignore=shutil.ignore_patterns("build", "*.egg-info")
+    )
+    install = subprocess.run(
+        [*pip, str(source)], capture_output=True, text=True, timeout=600
+    )  # builds in the copy
     assert install.returncode == 0, install.stderr
 
     report = json.loads(

@@ -1,1 +1,0 @@
-"""The ``agentgate`` command line."""
