@@ -163,3 +163,49 @@ def test_a_second_401_after_the_refresh_is_raised(api: FakeApi):
         client.authorize("read")
     assert api.tokens_issued == 2 and api.count("POST", "/api/v1/authorize") == 2
     client.close()
+
+
+def test_the_async_admin_retries_a_503_and_raises_typed_errors(api: FakeApi):
+    import asyncio
+
+    from agentgate_client import AsyncAgentGateAdmin
+
+    route, calls = _sequence(
+        [
+            (503, {"Retry-After": "0"}, error_body("dependency_unavailable", "busy")),
+            (200, {}, {"items": [], "next_cursor": None}),
+        ]
+    )
+    api.routes[("GET", "/api/v1/approvals")] = route
+
+    async def main():
+        async with AsyncAgentGateAdmin(api.url, api_key="agk_test", retry=FAST) as admin:
+            page = await admin.approvals.list(status="pending")
+            with pytest.raises(NotFound):
+                await admin.agents.get("agt_missing")
+            return page
+
+    assert asyncio.run(main()).items == [] and len(calls) == 2
+
+
+def test_list_filters_are_sent_as_the_apis_query_and_iterate_walks_every_page(api: FakeApi):
+    from agentgate_client import iterate
+
+    seen = []
+
+    def route(fake, request):
+        query = {k: v[0] for k, v in request["query"].items()}
+        seen.append(query)
+        agent = {
+            "id": f"agt_{len(seen)}", "name": "n", "description": "", "type": "custom", "environment": "dev",
+            "tags": [], "status": "active", "scopes": [], "created_at": "2026-11-23T10:00:00Z",
+        }  # fmt: skip
+        return 200, {}, {"items": [agent], "next_cursor": "c2" if len(seen) == 1 else None}
+
+    api.routes[("GET", "/api/v1/agents")] = route
+    admin = AgentGateAdmin(api.url, api_key="agk_test")
+
+    ids = [agent.id for agent in iterate(admin.agents.list, status="active", limit=1)]
+
+    assert ids == ["agt_1", "agt_2"]
+    assert seen == [{"status": "active", "limit": "1"}, {"status": "active", "limit": "1", "cursor": "c2"}]
