@@ -36,9 +36,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiModel(BaseModel):
-    """Base of every API model: unknown fields from a newer server are kept, not refused."""
+    """Base of every API model: unknown fields from a newer server are kept, not refused.
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    Validators are built on a model's first use, not at import (the CLI starts faster).
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True)
 '''
 
 
@@ -154,7 +157,6 @@ def generate(contract: dict[str, Any]) -> str:
     parts.append(
         "MODELS: dict[str, type[ApiModel]] = {\n" + "".join(f'    "{n}": {n},\n' for n in names) + "}"
     )
-    parts.append("for _model in MODELS.values():\n    _model.model_rebuild()")
     return "\n\n\n".join(parts) + "\n"
 
 

@@ -17,9 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiModel(BaseModel):
-    """Base of every API model: unknown fields from a newer server are kept, not refused."""
+    """Base of every API model: unknown fields from a newer server are kept, not refused.
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    Validators are built on a model's first use, not at import (the CLI starts faster).
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True)
 
 
 Role = Literal["viewer", "member", "team_lead", "admin", "owner"]
@@ -1121,7 +1124,3 @@ MODELS: dict[str, type[ApiModel]] = {
     "WebhookDeliveryPage": WebhookDeliveryPage,
     "WebhookPage": WebhookPage,
 }
-
-
-for _model in MODELS.values():
-    _model.model_rebuild()
