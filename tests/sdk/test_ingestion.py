@@ -258,3 +258,25 @@ def test_a_recorded_run_matches_the_contracts_run_schema(api: FakeApi):
     assert set(stored) <= set(contract["properties"])  # the API refuses unknown fields
     RunIn.model_validate(stored)
     client.close()
+
+
+def test_record_refuses_an_unknown_status_or_usage_kind_on_the_callers_thread(api: FakeApi):
+    client = _client(api, flush_interval=60)
+
+    with pytest.raises(ValueError, match="status must be one of"):
+        client.runs.record(status="done")
+    with pytest.raises(ValueError, match="token_usage has no 'prompt'"):
+        client.runs.record(token_usage={"prompt": 3})
+
+    assert client.runs.stats().recorded == 0
+    client.close()
+
+
+def test_a_timeout_inside_the_block_records_a_timeout_run(api: FakeApi):
+    client = _client(api, flush_interval=60)
+    with pytest.raises(TimeoutError), client.run() as run:
+        raise TimeoutError("model call took too long")
+    assert client.flush(timeout=10)
+
+    assert api.stored[run.run_id]["status"] == "timeout"
+    client.close()
