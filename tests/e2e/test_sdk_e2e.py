@@ -150,3 +150,20 @@ def test_cli_conformance_passes_against_the_local_stack(local_stack, tmp_path):
     checks = {c["name"]: c for c in json.loads(result.stdout)}
     assert result.returncode == 0, checks
     assert all(c["status"] == "pass" for c in checks.values()), checks
+
+
+def test_the_cli_signs_a_person_in_with_email_and_password(local_stack, tmp_path):
+    log = local_stack.log()
+    email, password = re.search(r"owner login\s+(\S+) / (\S+)", log).groups()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AGENTGATE_")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path)
+
+    login = _cli(env, "--url", local_stack.api_url, "login", "--email", email, "--password", password)
+    agents = _cli(env, "-o", "json", "agents", "list")
+    wrong = _cli(
+        env, "--url", local_stack.api_url, "login", "--email", email, "--password", "not-the-password-1"
+    )
+
+    assert login.returncode == 0, login.stderr
+    assert "demo-agent" in [a["name"] for a in json.loads(agents.stdout)]
+    assert wrong.returncode == 3 and "sign-in refused" in wrong.stderr

@@ -74,6 +74,7 @@ class AsyncAgentGate:
         retry: RetryPolicy | None = None,
         flush_interval: float = 1.0,
         max_queue_size: int = 10_000,
+        max_queue_bytes: int = 64 * 1024 * 1024,
         overflow: OverflowPolicy = "drop_newest",
         shutdown_timeout: float = 10.0,
         http: httpx.AsyncClient | None = None,
@@ -101,6 +102,7 @@ class AsyncAgentGate:
             self._sender,
             flush_interval=flush_interval,
             max_queue_size=max_queue_size,
+            max_queue_bytes=max_queue_bytes,
             overflow=overflow,
             shutdown_timeout=shutdown_timeout,
         )
