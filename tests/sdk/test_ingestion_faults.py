@@ -1,5 +1,6 @@
 """10,000 runs from 8 threads while the API throttles, is unavailable and lets one request time out:
-every run is stored exactly once, the SDK reports none lost, and its queue stays bounded."""
+every run is stored exactly once, the SDK reports none lost, and its queue stays bounded; while the
+API stalls, memory stays bounded by the queue's size."""
 
 from __future__ import annotations
 
@@ -71,3 +72,33 @@ def test_ten_thousand_runs_under_faults_are_stored_exactly_once():
     )
     assert stats.failed_requests > 0 and stats.requeued > 0
     assert peak_pending <= QUEUE_BOUND + 500  # the queue's bound plus one batch in flight
+
+
+def test_memory_stays_bounded_while_the_api_stalls():
+    import tracemalloc
+
+    api = FakeApi()
+    release = threading.Event()
+    api.routes[("POST", "/api/v1/ingest/batch")] = lambda fake, req: (
+        release.wait(30),
+        fake._batch(req["body"]),
+    )[1]
+    client = AgentGate(api.url, "client", "secret", flush_interval=0.0, max_queue_size=1_000)
+    client.runs.record()
+    time.sleep(0.2)  # the first request is stuck: nothing leaves the queue from here on
+    payload = {"text": "x" * 400}
+
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(20_000):
+        client.runs.record(output=payload)
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+
+    stats = client.runs.stats()
+    assert (stats.pending, stats.dropped_overflow) == (1_001, 19_000)
+    assert grown < 2 * 1024 * 1024  # ~1,000 queued runs of ~500 B; with no bound the 20,000 take ~16 MB
+    release.set()
+    assert client.flush(timeout=30) and client.runs.stats().accepted == 1_001
+    client.close()
+    api.close()
