@@ -209,3 +209,26 @@ def test_list_filters_are_sent_as_the_apis_query_and_iterate_walks_every_page(ap
 
     assert ids == ["agt_1", "agt_2"]
     assert seen == [{"status": "active", "limit": "1"}, {"status": "active", "limit": "1", "cursor": "c2"}]
+
+
+def test_from_github_actions_exchanges_a_fresh_id_token_at_each_renewal(api: FakeApi, monkeypatch):
+    from tests.sdk.fake_github import FakeGitHubOidc
+
+    github = FakeGitHubOidc()
+    mint = github.mint
+    github.mint = lambda audience: (token := mint(audience), api.trusted_subject_tokens.add(token))[0]
+    for name, value in github.env().items():
+        monkeypatch.setenv(name, value)
+    api.token_ttl = 6  # renewed after about a second
+    try:
+        client = AgentGate.from_github_actions(api.url, "agentgate-ci", scope="runs:write")
+        first = client.access_token()
+        time.sleep(1.2)
+        second = client.access_token()
+        client.close()
+    finally:
+        github.close()
+
+    assert first != second and github.audiences == ["agentgate-ci", "agentgate-ci"]
+    subjects = [f["subject_token"] for f in api.token_forms]
+    assert subjects == github.issued and len(set(subjects)) == 2  # a server accepts each ID token once
