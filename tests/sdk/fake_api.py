@@ -117,7 +117,7 @@ class FakeApi:
             self.requests.append((method, path, headers, body))
         if path == "/oauth2/token" and method == "POST":
             return self._token(body)
-        if not path.startswith("/api/v1/") or path == "/api/v1/auth/login":
+        if not path.startswith("/api/v1/") or path.startswith("/api/v1/auth/"):  # public routes
             pass
         elif not self._authorized(headers):
             return 401, {}, _error("unauthorized", "Missing or invalid credentials")

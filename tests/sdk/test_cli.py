@@ -286,3 +286,24 @@ def test_bash_completion_completes_commands_and_subcommands():
     result = subprocess.run([binary], env=env, capture_output=True, text=True, timeout=60)
 
     assert result.stdout.split() == ["pause"]
+
+
+def test_an_expired_person_login_is_renewed_with_its_refresh_token(api: FakeApi):
+    refreshed = {"id_token": "id", "access_token": "agk_renewed-user-token", "expires_in": 3600}
+    api.routes[("POST", "/api/v1/auth/refresh-token")] = lambda fake, req: (
+        (200, {}, {"tokens": refreshed})
+        if json.loads(req["body"]) == {"refresh_token": "refresh-1"}
+        else (400, {}, {})
+    )
+    seen = []
+    api.routes[("GET", "/api/v1/agents")] = lambda fake, req: (
+        seen.append(req["headers"]["Authorization"]) or (200, {}, {"items": [], "next_cursor": None})
+    )
+    config.save(config.Login(url=api.url, access_token="old", refresh_token="refresh-1", expires_at=1.0))
+
+    result = runner.invoke(app, ["agents", "list"])
+
+    assert result.exit_code == 0, result.output
+    assert seen == ["Bearer agk_renewed-user-token"]
+    stored = json.loads(config.config_path().read_text())
+    assert stored["access_token"] == "agk_renewed-user-token" and stored["expires_at"] > 1.0
