@@ -130,10 +130,12 @@ class AsyncAgentGate:
         context: dict[str, Any] | None = None,
         estimated_cost_usd: Any = None,
     ) -> m.AuthorizeDecision:
+        """Ask whether this agent may do ``action`` (see ``AgentGate.authorize``)."""
         body = authorize_body(action, resource, context, estimated_cost_usd)
         return await self._api.call("POST", "/api/v1/authorize", m.AuthorizeDecision, json=body)  # type: ignore[no-any-return]
 
     async def get_approval(self, approval_id: str) -> m.Approval:
+        """One approval this agent requested (see ``AgentGate.get_approval``)."""
         return await self._api.call("GET", f"/api/v1/approvals/{approval_id}", m.Approval)  # type: ignore[no-any-return]
 
     async def wait_for_approval(
@@ -144,6 +146,7 @@ class AsyncAgentGate:
         poll_interval: float = 1.0,
         max_poll_interval: float = 15.0,
     ) -> m.Approval:
+        """Poll until the approval is decided (see ``AgentGate.wait_for_approval``)."""
         poll = ApprovalPoll(timeout, poll_interval, max_poll_interval)
         while True:
             approval = await self.get_approval(approval_id)
@@ -164,6 +167,7 @@ class AsyncAgentGate:
         wait: bool = True,
         timeout: float = DEFAULT_APPROVAL_TIMEOUT,
     ) -> m.AuthorizeDecision:
+        """Authorize or raise ``Denied``, waiting for a pending approval (see ``AgentGate.guard``)."""
         decision = await self.authorize(
             action, resource=resource, context=context, estimated_cost_usd=estimated_cost_usd
         )
@@ -188,6 +192,7 @@ class AsyncAgentGate:
         return decorate
 
     async def aclose(self, timeout: float | None = None) -> bool:
+        """Flush the runs (off the event loop) and release connections."""
         delivered = await asyncio.to_thread(self.worker.close, timeout)
         self._sender.close()
         await self.transport.aclose()

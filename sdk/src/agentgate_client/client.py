@@ -197,6 +197,7 @@ class AgentGate:
         return self._api.call("POST", "/api/v1/authorize", m.AuthorizeDecision, json=body)  # type: ignore[no-any-return]
 
     def get_approval(self, approval_id: str) -> m.Approval:
+        """One approval this agent requested: ``status`` pending, approved, rejected or expired."""
         return self._api.call("GET", f"/api/v1/approvals/{approval_id}", m.Approval)  # type: ignore[no-any-return]
 
     def wait_for_approval(
