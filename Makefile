@@ -11,10 +11,10 @@ PYTEST_ARGS ?=
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml layers/dependencies/requirements.txt
+$(STAMP): pyproject.toml layers/dependencies/requirements.txt sdk/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' -e ./sdk
 	touch $(STAMP)
 
 ## make dev: the whole stack on this machine (moto, gateway, pollers, timers, Step Functions, portal)

@@ -1,0 +1,1 @@
+"""The ``agentgate`` command line."""

@@ -1,0 +1,1126 @@
+"""Typed models of the AgentGate API, generated from ``docs/openapi.json``. Do not edit by hand.
+
+Regenerate with ``python sdk/tools/generate_models.py docs/openapi.json sdk/src/agentgate_client/models.py``;
+a test fails when this file and the contract disagree. Money is ``Decimal`` (the API sends decimal
+strings), times are timezone-aware ``datetime``.
+"""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApiModel(BaseModel):
+    """Base of every API model: unknown fields from a newer server are kept, not refused.
+
+    Validators are built on a model's first use, not at import (the CLI starts faster).
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=(), defer_build=True)
+
+
+Role = Literal["viewer", "member", "team_lead", "admin", "owner"]
+
+
+class Agent(ApiModel):
+    """Agent"""
+
+    id: str
+    name: str
+    description: str
+    type: str
+    provider: str | None = Field(default=None)
+    environment: str
+    tags: list[str]
+    team: str | None = Field(default=None)
+    status: Literal["active", "paused"]
+    scopes: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = Field(default=None)
+    paused_reason: str | None = Field(default=None)
+
+
+class AgentCost(ApiModel):
+    """AgentCost"""
+
+    agent_id: str
+    cost_usd: Decimal
+    runs: int
+
+
+class AgentCreate(ApiModel):
+    """AgentCreate"""
+
+    name: str
+    description: str = ""
+    type: str = "autonomous"
+    provider: str | None = Field(default=None)
+    environment: str = "production"
+    tags: list[str] = Field(default_factory=list)
+    team: str | None = Field(default=None)
+    scopes: list[str] = Field(default_factory=list)
+
+
+class AgentDashboard(ApiModel):
+    """AgentDashboard"""
+
+    agent_id: str
+    name: str
+    status: str
+    team: str | None
+    kpis: RunKpis
+    by_day: list[CostDay]
+    recent_runs: list[Run]
+
+
+class AgentPage(ApiModel):
+    """AgentPage"""
+
+    items: list[Agent]
+    next_cursor: str | None = Field(default=None)
+
+
+class AgentUpdate(ApiModel):
+    """AgentUpdate"""
+
+    name: str | None = Field(default=None)
+    description: str | None = Field(default=None)
+    type: str | None = Field(default=None)
+    provider: str | None = Field(default=None)
+    environment: str | None = Field(default=None)
+    tags: list[str] | None = Field(default=None)
+    team: str | None = Field(default=None)
+    scopes: list[str] | None = Field(default=None)
+
+
+class ApiKey(ApiModel):
+    """ApiKey"""
+
+    id: str
+    name: str
+    scopes: list[str]
+    prefix: str
+    status: str
+    created_at: dt.datetime
+    created_by: str
+    last_used_at: dt.datetime | None = Field(default=None)
+    revoked_at: dt.datetime | None = Field(default=None)
+
+
+class ApiKeyCreate(ApiModel):
+    """ApiKeyCreate"""
+
+    name: str
+    scopes: list[Literal["admin", "agents:read", "agents:write", "agents:control", "runs:read", "ingest", "costs:read"]]
+
+
+class ApiKeyPage(ApiModel):
+    """ApiKeyPage"""
+
+    items: list[ApiKey]
+    next_cursor: str | None = Field(default=None)
+
+
+class Approval(ApiModel):
+    """Approval"""
+
+    id: str
+    status: Literal["pending", "approved", "rejected", "expired"]
+    stage: Literal["initial", "escalated"]
+    requested_by: str
+    action: str
+    resource: str | None = Field(default=None)
+    context: dict[str, Any] | None = Field(default=None)
+    estimated_cost_usd: Decimal | None = Field(default=None)
+    policy_ids: list[str]
+    approvers: list[str]
+    escalation_approvers: list[str]
+    timeout_seconds: int
+    created_at: dt.datetime
+    escalated_at: dt.datetime | None = Field(default=None)
+    decided_by: str | None = Field(default=None)
+    decided_at: dt.datetime | None = Field(default=None)
+    comment: str | None = Field(default=None)
+
+
+class ApprovalDecisionRequest(ApiModel):
+    """ApprovalDecisionRequest"""
+
+    comment: str | None = Field(default=None)
+
+
+class ApprovalPage(ApiModel):
+    """ApprovalPage"""
+
+    items: list[Approval]
+    next_cursor: str | None = Field(default=None)
+
+
+class AuditEntry(ApiModel):
+    """AuditEntry"""
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditEntryPage(ApiModel):
+    """AuditEntryPage"""
+
+    items: list[AuditEntry]
+    next_cursor: str | None = Field(default=None)
+
+
+class AuditHeadSignature(ApiModel):
+    """AuditHeadSignature"""
+
+    signed_seq: int | None
+    signed_hash: str | None
+    signed_at: dt.datetime | None
+    signing_key_id: str | None
+
+
+class AuditVerification(ApiModel):
+    """AuditVerification"""
+
+    valid: bool
+    entries_checked: int
+    head_hash: str | None
+    first_bad_entry: int | None = Field(default=None)
+    signed_seq: int | None = Field(default=None)
+    reason: str | None = Field(default=None)
+
+
+class AuthorizationServerMetadata(ApiModel):
+    """RFC 8414 metadata, also served as the OpenID Connect discovery document."""
+
+    issuer: str
+    token_endpoint: str
+    jwks_uri: str
+    introspection_endpoint: str
+    revocation_endpoint: str
+    grant_types_supported: list[str]
+    token_endpoint_auth_methods_supported: list[str]
+    introspection_endpoint_auth_methods_supported: list[str]
+    revocation_endpoint_auth_methods_supported: list[str]
+    response_types_supported: list[str]
+    subject_types_supported: list[str]
+    id_token_signing_alg_values_supported: list[str]
+    claims_supported: list[str]
+    service_documentation: str
+
+
+class AuthorizeDecision(ApiModel):
+    """AuthorizeDecision"""
+
+    decision: Literal["allow", "deny", "pending"]
+    approval_id: str | None = Field(default=None)
+    reasons: list[Reason]
+
+
+class AuthorizeRequest(ApiModel):
+    """AuthorizeRequest"""
+
+    action: str
+    resource: str | None = Field(default=None)
+    context: dict[str, Any] | None = Field(default=None)
+    estimated_cost_usd: Decimal | None = Field(default=None)
+
+
+class BatchRunResult(ApiModel):
+    """BatchRunResult"""
+
+    run_id: str | None
+    status: int
+    error: dict[str, Any] | None = Field(default=None)
+
+
+class Budget(ApiModel):
+    """Budget"""
+
+    id: str
+    name: str | None
+    scope: Literal["org", "team", "agent"]
+    scope_id: str | None
+    max_amount_usd: Decimal
+    period: Literal["daily", "weekly", "monthly"]
+    threshold_alert_percent: int
+    auto_pause_at_percent: int | None
+    current_spend_usd: Decimal
+    period_start: dt.datetime
+    period_end: dt.datetime
+    alert_sent: bool
+    auto_paused: bool
+    created_at: dt.datetime
+
+
+class BudgetCreate(ApiModel):
+    """BudgetCreate"""
+
+    name: str | None = Field(default=None)
+    scope: Literal["org", "team", "agent"]
+    scope_id: str | None = Field(default=None)
+    max_amount_usd: Decimal
+    period: Literal["daily", "weekly", "monthly"]
+    threshold_alert_percent: int = 80
+    auto_pause_at_percent: int | None = Field(default=None)
+
+
+class BudgetPage(ApiModel):
+    """BudgetPage"""
+
+    items: list[Budget]
+    next_cursor: str | None = Field(default=None)
+
+
+class BudgetUpdate(ApiModel):
+    """Scope and period are fixed at creation (a budget's history is per period); the rest may change."""
+
+    name: str | None = Field(default=None)
+    max_amount_usd: Decimal | None
+    threshold_alert_percent: int | None = Field(default=None)
+    auto_pause_at_percent: int | None = Field(default=None)
+
+
+class CostDay(ApiModel):
+    """CostDay"""
+
+    date: dt.date
+    cost_usd: Decimal
+    runs: int
+    unpriced_runs: int = 0
+
+
+class CostReport(ApiModel):
+    """CostReport"""
+
+    scope: Literal["org", "agent", "team"]
+    scope_id: str | None
+    period_start: dt.date
+    period_end: dt.date
+    total_cost_usd: Decimal
+    runs: int
+    unpriced_runs: int
+    by_day: list[CostDay]
+
+
+class CreateCredential(ApiModel):
+    """Creates the agent's credential, or rotates it when one is active."""
+
+    grace_period_seconds: int = 86400
+    expires_in_days: int = 365
+
+
+class CreatedApiKey(ApiModel):
+    """CreatedApiKey"""
+
+    id: str
+    name: str
+    scopes: list[str]
+    prefix: str
+    status: str
+    created_at: dt.datetime
+    created_by: str
+    last_used_at: dt.datetime | None = Field(default=None)
+    revoked_at: dt.datetime | None = Field(default=None)
+    key: str
+
+
+class Credential(ApiModel):
+    """Credential"""
+
+    credential_id: str
+    client_id: str
+    agent_id: str
+    status: Literal["active", "revoked", "expired"]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    rotated_at: dt.datetime | None = Field(default=None)
+    revoked_at: dt.datetime | None = Field(default=None)
+    previous_secret_valid_until: dt.datetime | None = Field(default=None)
+
+
+class CredentialPage(ApiModel):
+    """CredentialPage"""
+
+    items: list[Credential]
+    next_cursor: str | None = Field(default=None)
+
+
+class DashboardHome(ApiModel):
+    """DashboardHome"""
+
+    kpis: RunKpis
+    top_agents: list[AgentCost]
+    by_day: list[CostDay]
+
+
+class DeliveryAttempt(ApiModel):
+    """DeliveryAttempt"""
+
+    attempt: int
+    at: dt.datetime
+    status_code: int | None = Field(default=None)
+    error: str | None = Field(default=None)
+    duration_ms: int
+    next_retry_in_seconds: int | None = Field(default=None)
+
+
+class DependencyHealth(ApiModel):
+    """DependencyHealth"""
+
+    status: Literal["healthy", "degraded", "unreachable"]
+    latency_ms: float
+    error: str | None = Field(default=None)
+
+
+class DetailedHealth(ApiModel):
+    """DetailedHealth"""
+
+    status: Literal["healthy", "degraded", "unreachable"]
+    dependencies: dict[str, Any]
+
+
+class EmergencyPauseRequest(ApiModel):
+    """EmergencyPauseRequest"""
+
+    team: str | None = Field(default=None)
+    tag: str | None = Field(default=None)
+    reason: str = "emergency pause"
+
+
+class EmergencyResumeRequest(ApiModel):
+    """EmergencyResumeRequest"""
+
+    team: str | None = Field(default=None)
+    tag: str | None = Field(default=None)
+    reason: str = "emergency resume"
+
+
+class EmergencyState(ApiModel):
+    """EmergencyState"""
+
+    tenant_id: str
+    status: Literal["active", "paused"]
+    scope: Literal["tenant", "team", "tag"]
+    scope_id: str | None = Field(default=None)
+    paused_agent_ids: list[str] = Field(default_factory=list)
+    resumed_agent_ids: list[str] = Field(default_factory=list)
+    changed_at: dt.datetime
+
+
+class Error(ApiModel):
+    """Error"""
+
+    error: dict[str, Any]
+
+
+class GovernanceSettings(ApiModel):
+    """GovernanceSettings"""
+
+    default_decision: Literal["allow", "deny"]
+    updated_at: dt.datetime | None = Field(default=None)
+
+
+class GovernanceSettingsUpdate(ApiModel):
+    """GovernanceSettingsUpdate"""
+
+    default_decision: Literal["allow", "deny"]
+
+
+class Health(ApiModel):
+    """Health"""
+
+    status: Literal["ok"]
+    service: str
+    version: str
+
+
+class Heatmap(ApiModel):
+    """Heatmap"""
+
+    days: int
+    agents: list[HeatmapRow]
+
+
+class HeatmapRow(ApiModel):
+    """HeatmapRow"""
+
+    agent_id: str
+    hours: list[int]
+    total: int
+
+
+class IngestAccepted(ApiModel):
+    """IngestAccepted"""
+
+    run_id: str
+    status: Literal["accepted"] = "accepted"
+
+
+class IngestBatch(ApiModel):
+    """Each run is validated on its own so that one bad run does not refuse the others."""
+
+    runs: list[dict[str, Any]]
+
+
+class IngestBatchResult(ApiModel):
+    """IngestBatchResult"""
+
+    results: list[BatchRunResult]
+    accepted: int
+    rejected: int
+
+
+class Introspection(ApiModel):
+    """Introspection"""
+
+    pass
+
+
+class IntrospectionRequest(ApiModel):
+    """IntrospectionRequest"""
+
+    token: str
+    token_type_hint: str | None = Field(default=None)
+    client_id: str | None = Field(default=None)
+    client_secret: str | None = Field(default=None)
+
+
+class IssuedCredential(ApiModel):
+    """IssuedCredential"""
+
+    credential_id: str
+    client_id: str
+    client_secret: str
+    expires_at: dt.datetime
+    rotated: bool = False
+    previous_secret_valid_until: dt.datetime | None = Field(default=None)
+
+
+class Jwk(ApiModel):
+    """Jwk"""
+
+    kty: Literal["EC"]
+    crv: Literal["P-256"]
+    x: str
+    y: str
+    kid: str
+    alg: Literal["ES256"]
+    use: Literal["sig"]
+
+
+class JwkSet(ApiModel):
+    """JwkSet"""
+
+    keys: list[Jwk]
+
+
+class LoginRequest(ApiModel):
+    """LoginRequest"""
+
+    email: str
+    password: str
+    new_password: str | None = Field(default=None)
+
+
+class LoginResult(ApiModel):
+    """LoginResult"""
+
+    tokens: Tokens
+
+
+class Member(ApiModel):
+    """Member"""
+
+    id: str
+    email: str
+    role: Role
+    team: str | None = Field(default=None)
+    created_at: dt.datetime
+
+
+class MemberInvite(ApiModel):
+    """MemberInvite"""
+
+    email: str
+    role: Role = "member"
+    team: str | None = Field(default=None)
+
+
+class MemberPage(ApiModel):
+    """MemberPage"""
+
+    items: list[Member]
+    next_cursor: str | None = Field(default=None)
+
+
+class MemberUpdate(ApiModel):
+    """MemberUpdate"""
+
+    role: Role | None = Field(default=None)
+    team: str | None = Field(default=None)
+
+
+class Meter(ApiModel):
+    """Meter"""
+
+    used: int
+    limit: int
+
+
+class OrgProfile(ApiModel):
+    """OrgProfile"""
+
+    tenant_id: str
+    name: str
+    tier: str
+    status: str
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = Field(default=None)
+
+
+class OrgProfileUpdate(ApiModel):
+    """OrgProfileUpdate"""
+
+    name: str
+
+
+class PauseRequest(ApiModel):
+    """PauseRequest"""
+
+    reason: str = "paused by a person"
+
+
+class Policy(ApiModel):
+    """Policy"""
+
+    id: str
+    name: str
+    description: str
+    scope: PolicyScopeOut
+    conditions: dict[str, Any] | None
+    action: Literal["allow", "deny", "require_approval"]
+    approvers: list[str]
+    escalation_approvers: list[str]
+    approval_timeout_seconds: int | None
+    status: Literal["active", "disabled"]
+    created_at: dt.datetime
+    updated_at: dt.datetime | None = Field(default=None)
+
+
+class PolicyCreate(ApiModel):
+    """PolicyCreate"""
+
+    name: str
+    description: str = ""
+    scope: PolicyScope | None = Field(default=None)
+    conditions: dict[str, Any] | None = Field(default=None)
+    action: Literal["allow", "deny", "require_approval"]
+    approvers: list[str] = Field(default_factory=list)
+    escalation_approvers: list[str] = Field(default_factory=list)
+    approval_timeout_seconds: int | None = Field(default=None)
+    status: Literal["active", "disabled"] = "active"
+
+
+class PolicyDecision(ApiModel):
+    """PolicyDecision"""
+
+    action: str
+    decision: Literal["allow", "deny", "pending"]
+    approval_id: str | None = Field(default=None)
+
+
+class PolicyPage(ApiModel):
+    """PolicyPage"""
+
+    items: list[Policy]
+    next_cursor: str | None = Field(default=None)
+
+
+class PolicyScope(ApiModel):
+    """No agents and no teams: the policy applies to every agent of the tenant."""
+
+    agents: list[str] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)
+
+
+class PolicyScopeOut(ApiModel):
+    """PolicyScopeOut"""
+
+    agents: list[str]
+    teams: list[str]
+
+
+class PolicyUpdate(ApiModel):
+    """The fields to change; the merged policy is checked as a whole."""
+
+    name: str | None = Field(default=None)
+    description: str | None = Field(default=None)
+    scope: PolicyScope | None = Field(default=None)
+    conditions: dict[str, Any] | None = Field(default=None)
+    action: Literal["allow", "deny", "require_approval"] | None = Field(default=None)
+    approvers: list[str] | None = Field(default=None)
+    escalation_approvers: list[str] | None = Field(default=None)
+    approval_timeout_seconds: int | None = Field(default=None)
+    status: Literal["active", "disabled"] | None = Field(default=None)
+
+
+class PriceOverride(ApiModel):
+    """PriceOverride"""
+
+    provider: str
+    model_pattern: str
+    effective_from: dt.date
+    input_per_million: Decimal
+    output_per_million: Decimal
+    cache_read_per_million: Decimal
+    cache_write_per_million: Decimal
+    label: str
+    price_version: str
+
+
+class PriceOverrideIn(ApiModel):
+    """A tenant's price for a provider's models matching ``model_pattern`` (a glob), from a date."""
+
+    provider: Literal["openai", "anthropic", "google", "mistral", "bedrock"]
+    model_pattern: str
+    effective_from: dt.date
+    input_per_million: Decimal
+    output_per_million: Decimal
+    cache_read_per_million: Decimal
+    cache_write_per_million: Decimal
+    label: str
+
+
+class PriceOverrideList(ApiModel):
+    """PriceOverrideList"""
+
+    items: list[PriceOverride]
+
+
+class QuotaDay(ApiModel):
+    """QuotaDay"""
+
+    date: dt.date
+    api_calls: int
+    api_errors: int
+    quota: int
+    percent_of_quota: float
+
+
+class QuotaUsage(ApiModel):
+    """QuotaUsage"""
+
+    tier: str
+    daily_quota: int
+    today: QuotaDay
+    by_day: list[QuotaDay]
+
+
+class Reason(ApiModel):
+    """Why: a policy (its id, name and effect), the agent's budget, or the tenant default."""
+
+    kind: Literal["policy", "budget", "default"]
+    message: str
+    policy_id: str | None = Field(default=None)
+    policy_name: str | None = Field(default=None)
+    effect: Literal["allow", "deny", "require_approval"] | None = Field(default=None)
+    remaining_budget_usd: Decimal | None = Field(default=None)
+
+
+class RefreshRequest(ApiModel):
+    """RefreshRequest"""
+
+    refresh_token: str
+
+
+class Revocation(ApiModel):
+    """RFC 7009 §2.2: the body is empty; clients ignore it."""
+
+    pass
+
+
+class RevocationRequest(ApiModel):
+    """RevocationRequest"""
+
+    token: str
+    token_type_hint: str | None = Field(default=None)
+    client_id: str | None = Field(default=None)
+    client_secret: str | None = Field(default=None)
+
+
+class Run(ApiModel):
+    """Run"""
+
+    id: str
+    run_id: str
+    agent_id: str
+    team: str | None
+    status: str
+    start_time: dt.datetime
+    end_time: dt.datetime | None
+    latency_ms: int | None
+    model: str | None
+    provider: str | None
+    token_usage: TokenUsageOut
+    cost_usd: Decimal | None
+    unpriced: bool
+    price_version: str | None
+    input: Any | None = Field(default=None)
+    output: Any | None = Field(default=None)
+    external_reference: str | None
+    policy_decisions: list[dict[str, Any]]
+    event_count: int
+    received_at: dt.datetime
+
+
+class RunEvent(ApiModel):
+    """RunEvent"""
+
+    event_id: str
+    seq: int
+    type: str
+    timestamp: dt.datetime
+    payload: Any | None = Field(default=None)
+
+
+class RunEventIn(ApiModel):
+    """RunEventIn"""
+
+    event_id: str
+    type: str
+    timestamp: dt.datetime
+    payload: Any | None = Field(default=None)
+
+
+class RunEventPage(ApiModel):
+    """RunEventPage"""
+
+    run_id: str
+    items: list[RunEvent]
+    next_cursor: str | None = Field(default=None)
+
+
+class RunIn(ApiModel):
+    """RunIn"""
+
+    run_id: str
+    agent_id: str | None = Field(default=None)
+    status: Literal["running", "success", "error", "timeout", "cancelled"]
+    start_time: dt.datetime
+    end_time: dt.datetime | None = Field(default=None)
+    input: Any | None = Field(default=None)
+    output: Any | None = Field(default=None)
+    model: str | None = Field(default=None)
+    provider: str | None = Field(default=None)
+    token_usage: TokenUsage | None = Field(default=None)
+    events: list[RunEventIn] = Field(default_factory=list)
+    external_reference: str | None = Field(default=None)
+    team: str | None = Field(default=None)
+    policy_decisions: list[PolicyDecision] = Field(default_factory=list)
+
+
+class RunKpis(ApiModel):
+    """Runs, error rate and latency over the last 7 days; cost today, over 7 and 30 days."""
+
+    runs_today: int
+    runs_7d: int
+    errors_7d: int
+    error_rate_7d: float
+    latency_p50_ms: int | None
+    latency_p95_ms: int | None
+    cost_today_usd: Decimal
+    cost_7d_usd: Decimal
+    cost_30d_usd: Decimal
+    unpriced_runs_30d: int
+
+
+class RunPage(ApiModel):
+    """RunPage"""
+
+    items: list[Run]
+    next_cursor: str | None = Field(default=None)
+
+
+class SignupRequest(ApiModel):
+    """SignupRequest"""
+
+    org_name: str
+    email: str
+    password: str
+
+
+class SignupResult(ApiModel):
+    """SignupResult"""
+
+    tenant_id: str
+    user_id: str
+    tokens: Tokens
+
+
+class Tier(ApiModel):
+    """Tier"""
+
+    name: str
+    agent_limit: int
+    rate_per_second: float
+    burst: int
+    daily_quota: int
+    retention_days: int
+    price_usd_month: str
+
+
+class TierList(ApiModel):
+    """TierList"""
+
+    items: list[Tier]
+
+
+class TierUsage(ApiModel):
+    """TierUsage"""
+
+    tier: str
+    agents: Meter
+    api_calls_today: Meter
+    runs_today: int
+    retention_days: int
+
+
+class TokenDay(ApiModel):
+    """TokenDay"""
+
+    date: dt.date
+    tokens_issued: int
+
+
+class TokenRequest(ApiModel):
+    """TokenRequest"""
+
+    grant_type: str
+    scope: str | None = Field(default=None)
+    audience: str | None = Field(default=None)
+    client_id: str | None = Field(default=None)
+    client_secret: str | None = Field(default=None)
+    subject_token: str | None = Field(default=None)
+    subject_token_type: str | None = Field(default=None)
+    actor_token: str | None = Field(default=None)
+    actor_token_type: str | None = Field(default=None)
+    requested_token_type: str | None = Field(default=None)
+
+
+class TokenResponse(ApiModel):
+    """TokenResponse"""
+
+    pass
+
+
+class TokenTrend(ApiModel):
+    """TokenTrend"""
+
+    days: int
+    total: int
+    by_day: list[TokenDay]
+
+
+class TokenUsage(ApiModel):
+    """Disjoint counts: ``input`` excludes the cache-read and cache-write tokens."""
+
+    input: int = 0
+    output: int = 0
+    cache_read: int = 0
+    cache_write: int = 0
+
+
+class TokenUsageOut(ApiModel):
+    """TokenUsageOut"""
+
+    input: int
+    output: int
+    cache_read: int
+    cache_write: int
+
+
+class Tokens(ApiModel):
+    """Tokens"""
+
+    id_token: str
+    access_token: str
+    refresh_token: str | None = Field(default=None)
+    expires_in: int
+    token_type: Literal["Bearer"] = "Bearer"
+
+
+class Webhook(ApiModel):
+    """Webhook"""
+
+    id: str
+    url: str
+    events: list[str]
+    description: str
+    status: str
+    created_at: dt.datetime
+
+
+class WebhookCreate(ApiModel):
+    """WebhookCreate"""
+
+    url: str
+    events: list[Literal["agent.paused", "agent.resumed", "budget.threshold_crossed", "approval.requested", "approval.escalated", "approval.decided", "emergency.paused", "emergency.resumed", "webhook.test"]]
+    description: str = ""
+
+
+class WebhookCreated(ApiModel):
+    """WebhookCreated"""
+
+    id: str
+    url: str
+    events: list[str]
+    description: str
+    status: str
+    created_at: dt.datetime
+    secret: str
+
+
+class WebhookDelivery(ApiModel):
+    """WebhookDelivery"""
+
+    id: str
+    webhook_id: str
+    event_id: str
+    event_type: str
+    status: Literal["pending", "retrying", "delivered", "failed"]
+    attempts: list[DeliveryAttempt]
+    created_at: dt.datetime
+    delivered_at: dt.datetime | None = Field(default=None)
+
+
+class WebhookDeliveryPage(ApiModel):
+    """WebhookDeliveryPage"""
+
+    items: list[WebhookDelivery]
+    next_cursor: str | None = Field(default=None)
+
+
+class WebhookPage(ApiModel):
+    """WebhookPage"""
+
+    items: list[Webhook]
+    next_cursor: str | None = Field(default=None)
+
+
+MODELS: dict[str, type[ApiModel]] = {
+    "Agent": Agent,
+    "AgentCost": AgentCost,
+    "AgentCreate": AgentCreate,
+    "AgentDashboard": AgentDashboard,
+    "AgentPage": AgentPage,
+    "AgentUpdate": AgentUpdate,
+    "ApiKey": ApiKey,
+    "ApiKeyCreate": ApiKeyCreate,
+    "ApiKeyPage": ApiKeyPage,
+    "Approval": Approval,
+    "ApprovalDecisionRequest": ApprovalDecisionRequest,
+    "ApprovalPage": ApprovalPage,
+    "AuditEntry": AuditEntry,
+    "AuditEntryPage": AuditEntryPage,
+    "AuditHeadSignature": AuditHeadSignature,
+    "AuditVerification": AuditVerification,
+    "AuthorizationServerMetadata": AuthorizationServerMetadata,
+    "AuthorizeDecision": AuthorizeDecision,
+    "AuthorizeRequest": AuthorizeRequest,
+    "BatchRunResult": BatchRunResult,
+    "Budget": Budget,
+    "BudgetCreate": BudgetCreate,
+    "BudgetPage": BudgetPage,
+    "BudgetUpdate": BudgetUpdate,
+    "CostDay": CostDay,
+    "CostReport": CostReport,
+    "CreateCredential": CreateCredential,
+    "CreatedApiKey": CreatedApiKey,
+    "Credential": Credential,
+    "CredentialPage": CredentialPage,
+    "DashboardHome": DashboardHome,
+    "DeliveryAttempt": DeliveryAttempt,
+    "DependencyHealth": DependencyHealth,
+    "DetailedHealth": DetailedHealth,
+    "EmergencyPauseRequest": EmergencyPauseRequest,
+    "EmergencyResumeRequest": EmergencyResumeRequest,
+    "EmergencyState": EmergencyState,
+    "Error": Error,
+    "GovernanceSettings": GovernanceSettings,
+    "GovernanceSettingsUpdate": GovernanceSettingsUpdate,
+    "Health": Health,
+    "Heatmap": Heatmap,
+    "HeatmapRow": HeatmapRow,
+    "IngestAccepted": IngestAccepted,
+    "IngestBatch": IngestBatch,
+    "IngestBatchResult": IngestBatchResult,
+    "Introspection": Introspection,
+    "IntrospectionRequest": IntrospectionRequest,
+    "IssuedCredential": IssuedCredential,
+    "Jwk": Jwk,
+    "JwkSet": JwkSet,
+    "LoginRequest": LoginRequest,
+    "LoginResult": LoginResult,
+    "Member": Member,
+    "MemberInvite": MemberInvite,
+    "MemberPage": MemberPage,
+    "MemberUpdate": MemberUpdate,
+    "Meter": Meter,
+    "OrgProfile": OrgProfile,
+    "OrgProfileUpdate": OrgProfileUpdate,
+    "PauseRequest": PauseRequest,
+    "Policy": Policy,
+    "PolicyCreate": PolicyCreate,
+    "PolicyDecision": PolicyDecision,
+    "PolicyPage": PolicyPage,
+    "PolicyScope": PolicyScope,
+    "PolicyScopeOut": PolicyScopeOut,
+    "PolicyUpdate": PolicyUpdate,
+    "PriceOverride": PriceOverride,
+    "PriceOverrideIn": PriceOverrideIn,
+    "PriceOverrideList": PriceOverrideList,
+    "QuotaDay": QuotaDay,
+    "QuotaUsage": QuotaUsage,
+    "Reason": Reason,
+    "RefreshRequest": RefreshRequest,
+    "Revocation": Revocation,
+    "RevocationRequest": RevocationRequest,
+    "Run": Run,
+    "RunEvent": RunEvent,
+    "RunEventIn": RunEventIn,
+    "RunEventPage": RunEventPage,
+    "RunIn": RunIn,
+    "RunKpis": RunKpis,
+    "RunPage": RunPage,
+    "SignupRequest": SignupRequest,
+    "SignupResult": SignupResult,
+    "Tier": Tier,
+    "TierList": TierList,
+    "TierUsage": TierUsage,
+    "TokenDay": TokenDay,
+    "TokenRequest": TokenRequest,
+    "TokenResponse": TokenResponse,
+    "TokenTrend": TokenTrend,
+    "TokenUsage": TokenUsage,
+    "TokenUsageOut": TokenUsageOut,
+    "Tokens": Tokens,
+    "Webhook": Webhook,
+    "WebhookCreate": WebhookCreate,
+    "WebhookCreated": WebhookCreated,
+    "WebhookDelivery": WebhookDelivery,
+    "WebhookDeliveryPage": WebhookDeliveryPage,
+    "WebhookPage": WebhookPage,
+}
