@@ -35,7 +35,7 @@ class DeployConfig:
     log_retention_days: int = 30
     function_memory_mb: int = 512
     retain_data: bool = True  # the table, user pool and signing key outlive a `cdk destroy`
-    portal_dir: Path = REPO_ROOT / "portal"
+    portal_dir: Path = REPO_ROOT / "portal" / "dist"  # `make portal` builds it
 
     def __post_init__(self) -> None:
         if not _STAGE_PATTERN.match(self.stage):
@@ -79,7 +79,7 @@ class DeployConfig:
             log_retention_days=int(ctx("logRetentionDays", 30)),
             function_memory_mb=int(ctx("functionMemoryMb", 512)),
             retain_data=str(ctx("retainData", "true")).lower() != "false",
-            portal_dir=Path(portal) if portal else REPO_ROOT / "portal",
+            portal_dir=Path(portal) if portal else REPO_ROOT / "portal" / "dist",
         )
 
 

@@ -73,7 +73,7 @@ class StackConfig:
     aws_port: int = 4566  # 0: any free port
     prefix: str = "agentgate"
     region: str = "us-east-1"
-    portal_dir: Path = REPO_ROOT / "portal"
+    portal_dir: Path = REPO_ROOT / "portal" / "dist"  # `make portal` builds it
     seed: bool = True
     routes: tuple[Route, ...] = ROUTES
     consumers: tuple[StreamConsumer, ...] = CONSUMERS
