@@ -17,7 +17,8 @@ export interface Series {
 const COLOURS = ["#2557d6", "#c2410c", "#15803d", "#7c3aed"];
 
 /**
- * A daily chart with a table twin: the table is what screen readers and keyboard users get,
+ * A daily chart with a table twin: the table is what screen readers and keyboard users get (the
+ * chart itself is hidden from them and out of the tab order),
  * and a toggle shows it to everyone. Series differ by shape (bars, a dashed line), not only colour.
  */
 export function DailyChart({ title, data, series }: { title: string; data: DayPoint[]; series: Series[] }) {
@@ -37,7 +38,7 @@ export function DailyChart({ title, data, series }: { title: string; data: DayPo
       ) : (
         <div className="chart-area" data-testid={`chart-${id}`} aria-hidden="true">
           <ResponsiveContainer width="100%" height={260}>
-            <ComposedChart data={data} margin={{ top: 8, right: 16, left: 8, bottom: 8 }}>
+            <ComposedChart accessibilityLayer={false} data={data} margin={{ top: 8, right: 16, left: 8, bottom: 8 }}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="date" fontSize={12} />
               <YAxis yAxisId="left" fontSize={12} allowDecimals={false} />
@@ -96,7 +97,7 @@ export function RankChart({ title, data, format }: { title: string; data: { name
       <figcaption>{title}</figcaption>
       <div aria-hidden="true">
         <ResponsiveContainer width="100%" height={Math.max(120, data.length * 32 + 40)}>
-          <BarChart data={data} layout="vertical" margin={{ left: 24, right: 24 }}>
+          <BarChart accessibilityLayer={false} data={data} layout="vertical" margin={{ left: 24, right: 24 }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis type="number" fontSize={12} tickFormatter={(v: number) => format(v)} />
             <YAxis type="category" dataKey="name" width={160} fontSize={12} />

@@ -1,4 +1,8 @@
-/** The onboarding wizard as a pure state machine: name → credentials → snippet → waiting → arrived. */
+/**
+ * The onboarding wizard as a pure state machine: name → credentials → snippet → arrived. The
+ * wizard polls for the run from the moment the snippet is shown (it may arrive before anyone
+ * clicks on), so "waiting" is the snippet step after the user said they ran it.
+ */
 import type { Agent, IssuedCredential, Run } from "../../api/client";
 
 export type Step = "name" | "credentials" | "snippet" | "waiting" | "arrived";
@@ -43,7 +47,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       if (state.step === "snippet") return { ...state, step: "waiting", polls: 0 };
       return state;
     case "polled":
-      return state.step === "waiting" ? { ...state, polls: state.polls + 1 } : state;
+      return state.step === "waiting" || state.step === "snippet" ? { ...state, polls: state.polls + 1 } : state;
     case "arrived":
       return state.step === "waiting" || state.step === "snippet"
         ? { ...state, step: "arrived", run: action.run, credential: state.credential && { ...state.credential, client_secret: "" } }
@@ -90,18 +94,23 @@ function runBody({ runId, startedAt }: SnippetInput): Record<string, unknown> {
   };
 }
 
+/** One shell word, whatever it contains: single quotes, each inner one closed, escaped, reopened. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 /** A POSIX shell snippet (curl and sed only) that gets a token and sends the first run. */
 export function curlSnippet(input: SnippetInput): string {
-  const body = JSON.stringify(runBody(input));
+  const body = shellQuote(JSON.stringify(runBody(input)));
   return [
     `API=${input.apiUrl}`,
-    `CLIENT_ID='${input.clientId}'`,
-    `CLIENT_SECRET='${input.clientSecret}'`,
+    `CLIENT_ID=${shellQuote(input.clientId)}`,
+    `CLIENT_SECRET=${shellQuote(input.clientSecret)}`,
     `TOKEN=$(curl -s -u "$CLIENT_ID:$CLIENT_SECRET" -d grant_type=client_credentials "$API/oauth2/token" \\`,
     `  | sed -E 's/.*"access_token" *: *"([^"]+)".*/\\1/')`,
     `curl -s -X POST "$API/api/v1/ingest/run" -H "Authorization: Bearer $TOKEN" \\`,
     `  -H 'Content-Type: application/json' \\`,
-    `  -d '${body}'`,
+    `  -d ${body}`,
   ].join("\n");
 }
 
