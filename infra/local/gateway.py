@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from agentgate.routes import Route
 from infra.local.apigw import authorizer_request_event, rest_event
@@ -255,8 +255,10 @@ class Gateway:
         return None
 
     def _is_client_route(self, path: str) -> bool:
-        """A portal page (``/app/runs/r1``), not a missing asset (``/x.js``) nor an API path."""
+        """A portal page (``/app/runs/r1``): not a missing asset (``/x.js``), an API path nor a traversal."""
         segments = path.strip("/").split("/")
+        if any(unquote(segment) in {".", ".."} for segment in segments):
+            return False
         return segments[0] not in self.api_roots and "." not in segments[-1]
 
     @staticmethod

@@ -70,7 +70,10 @@ def portal(built_portal: Path, local_stack: RunningStack) -> str:
 def context(browser: Browser, portal: str) -> Iterator[BrowserContext]:
     # bypass_csp: axe-core is injected as an inline script, which the portal's CSP forbids.
     context = browser.new_context(
-        base_url=portal, bypass_csp=True, viewport={"width": 1280, "height": 900}, permissions=["clipboard-read", "clipboard-write"]
+        base_url=portal,
+        bypass_csp=True,
+        viewport={"width": 1280, "height": 900},
+        permissions=["clipboard-read", "clipboard-write"],
     )
     context.set_default_timeout(15_000)
     yield context
@@ -88,7 +91,9 @@ def page(context: BrowserContext) -> Iterator[Page]:
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))")
+    result = page.evaluate(
+        "async () => JSON.stringify(await axe.run(document, {resultTypes: ['violations']}))"
+    )
     return [v for v in json.loads(result)["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 
 
@@ -98,6 +103,7 @@ def check_page(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     violations = axe_violations(page)
     summary = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}" for v in violations
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
     ]
     assert summary == [], f"axe-core on {name} ({page.url}):\n" + "\n".join(summary)

@@ -33,7 +33,12 @@ def test_the_public_pages_render_and_pass_axe(page: Page) -> None:
     expect(page.get_by_role("heading", name="Pro")).to_be_visible()
     check_page(page, "pricing")
 
-    for slug, title in [("quickstart", "Quick start"), ("sdk", "SDK and HTTP"), ("oauth", "OAuth 2.0"), ("policies", "Policy language")]:
+    for slug, title in [
+        ("quickstart", "Quick start"),
+        ("sdk", "SDK and HTTP"),
+        ("oauth", "OAuth 2.0"),
+        ("policies", "Policy language"),
+    ]:
         page.goto(f"/docs/{slug}")
         expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(title))
         check_page(page, f"docs-{slug}")
@@ -60,7 +65,9 @@ def test_a_wrong_password_is_explained_in_words(page: Page) -> None:
     check_page(page, "signin-error")
 
 
-def test_a_new_user_signs_up_and_the_wizard_shows_the_first_run_with_its_cost(page: Page, portal: str) -> None:
+def test_a_new_user_signs_up_and_the_wizard_shows_the_first_run_with_its_cost(
+    page: Page, portal: str
+) -> None:
     email = f"owner-{uuid.uuid4().hex[:8]}@portal.example"
     page.goto("/")
     page.get_by_role("link", name="Sign up", exact=True).click()
@@ -135,9 +142,16 @@ def test_the_home_chart_renders_with_data(page: Page) -> None:
 
 @pytest.mark.parametrize(
     ("link", "heading", "name"),
-    [("Agents", "Agents", "agents"), ("Runs", "Runs", "runs"), ("Costs", "Costs", "costs"), ("Analytics", "Analytics", "analytics")],
+    [
+        ("Agents", "Agents", "agents"),
+        ("Runs", "Runs", "runs"),
+        ("Costs", "Costs", "costs"),
+        ("Analytics", "Analytics", "analytics"),
+    ],
 )
-def test_each_console_page_loads_without_an_error_and_passes_axe(page: Page, link: str, heading: str, name: str) -> None:
+def test_each_console_page_loads_without_an_error_and_passes_axe(
+    page: Page, link: str, heading: str, name: str
+) -> None:
     page.get_by_role("navigation", name="Console").get_by_role("link", name=link, exact=True).click()
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.locator("[role=status].state-loading")).to_have_count(0)
@@ -151,7 +165,9 @@ def test_each_console_page_loads_without_an_error_and_passes_axe(page: Page, lin
 
 def test_an_agent_paused_from_its_page_is_refused_by_the_api(page: Page, portal: str) -> None:
     auth = (JOURNEY["client_id"], JOURNEY["client_secret"])
-    token = requests.post(f"{portal}/oauth2/token", data={"grant_type": "client_credentials"}, auth=auth, timeout=30)
+    token = requests.post(
+        f"{portal}/oauth2/token", data={"grant_type": "client_credentials"}, auth=auth, timeout=30
+    )
     assert token.status_code == 200, token.text
     access = token.json()["access_token"]
 
@@ -168,10 +184,16 @@ def test_an_agent_paused_from_its_page_is_refused_by_the_api(page: Page, portal:
     expect(page.get_by_role("heading", level=1)).to_contain_text("paused")
     expect(page.get_by_role("button", name="Resume agent")).to_be_visible()
 
-    run = {"run_id": f"after-pause-{uuid.uuid4().hex[:6]}", "status": "success", "start_time": "2026-01-01T00:00:00Z"}
+    run = {
+        "run_id": f"after-pause-{uuid.uuid4().hex[:6]}",
+        "status": "success",
+        "start_time": "2026-01-01T00:00:00Z",
+    }
     refused = requests.post(
         f"{portal}/api/v1/ingest/run", json=run, headers={"Authorization": f"Bearer {access}"}, timeout=30
     )
     assert refused.status_code == 403, refused.text
-    new_token = requests.post(f"{portal}/oauth2/token", data={"grant_type": "client_credentials"}, auth=auth, timeout=30)
+    new_token = requests.post(
+        f"{portal}/oauth2/token", data={"grant_type": "client_credentials"}, auth=auth, timeout=30
+    )
     assert 400 <= new_token.status_code < 500, new_token.text
