@@ -197,3 +197,74 @@ def test_an_agent_paused_from_its_page_is_refused_by_the_api(page: Page, portal:
         f"{portal}/oauth2/token", data={"grant_type": "client_credentials"}, auth=auth, timeout=30
     )
     assert 400 <= new_token.status_code < 500, new_token.text
+
+
+def test_the_api_s_field_errors_show_beside_their_fields(page: Page) -> None:
+    page.goto("/app/agents/new")
+    expect(page.get_by_role("heading", name="Register an agent")).to_be_visible()
+    page.get_by_label("Name", exact=True).fill("second-agent")
+    page.get_by_label("Tags").fill("ok-tag, not/valid")
+    page.get_by_role("button", name="Register agent").click()
+    tags_error = page.locator("#tags-error")
+    expect(tags_error).to_be_visible()
+    expect(page.get_by_label("Tags")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".form-error")).to_contain_text("Check the fields marked below")
+    check_page(page, "agent-form-errors")
+    page.get_by_label("Tags").fill("ok-tag")
+    page.get_by_role("button", name="Register agent").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("second-agent")
+
+
+def test_an_invited_viewer_sets_a_password_and_is_refused_what_their_role_may_not_do(
+    browser, portal: str, local_stack
+) -> None:
+    import boto3
+
+    owner = requests.post(
+        f"{portal}/api/v1/auth/login", json={"email": JOURNEY["email"], "password": PASSWORD}, timeout=30
+    ).json()["tokens"]["access_token"]
+    viewer_email = f"viewer-{uuid.uuid4().hex[:6]}@portal.example"
+    invited = requests.post(
+        f"{portal}/api/v1/org-members",
+        json={"email": viewer_email, "role": "viewer"},
+        headers={"Authorization": f"Bearer {owner}"},
+        timeout=30,
+    )
+    assert invited.status_code == 201, invited.text
+    # What Cognito's invitation email would carry: a temporary password.
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=local_stack.aws_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # moto accepts any credentials
+    )
+    pool = next(
+        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-users")
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username=viewer_email, Password="Temporary-pass-1", Permanent=False
+    )
+
+    context = browser.new_context(base_url=portal, bypass_csp=True)
+    try:
+        viewer = context.new_page()
+        viewer.goto("/signin")
+        viewer.get_by_label("Email").fill(viewer_email)
+        viewer.get_by_label("Password", exact=True).fill("Temporary-pass-1")
+        viewer.get_by_role("button", name="Sign in").click()
+        expect(viewer.locator(".form-error")).to_contain_text("choose a new password")
+        viewer.get_by_label("New password").fill("Viewer-password-2")
+        viewer.get_by_role("button", name="Sign in").click()
+        expect(viewer.get_by_role("heading", name="Home")).to_be_visible()
+
+        viewer.goto("/app/agents/new")
+        expect(viewer.get_by_text("Not allowed")).to_be_visible()
+        check_page(viewer, "forbidden")
+        viewer.goto("/app/agents")
+        expect(viewer.get_by_role("link", name="Register an agent")).to_have_count(0)
+        viewer.get_by_role("link", name="support-triage").click()
+        expect(viewer.get_by_text("Pausing needs the team lead role or higher.")).to_be_visible()
+        expect(viewer.get_by_role("button", name=re.compile("Pause agent|Resume agent"))).to_have_count(0)
+    finally:
+        context.close()
