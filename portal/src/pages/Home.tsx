@@ -14,7 +14,11 @@ export function toDayPoints(days: CostDay[]) {
 
 async function agentCounts() {
   const agents = await collect((cursor) => call(() => api.GET("/api/v1/agents", { params: { query: { limit: 100, cursor } } })));
-  return { active: agents.filter((a) => a.status === "active").length, paused: agents.filter((a) => a.status === "paused").length };
+  return {
+    active: agents.filter((a) => a.status === "active").length,
+    paused: agents.filter((a) => a.status === "paused").length,
+    names: new Map(agents.map((a) => [a.id, a.name])),
+  };
 }
 
 export default function Home() {
@@ -57,7 +61,7 @@ export default function Home() {
                   <tbody>
                     {top_agents.map((a) => (
                       <tr key={a.agent_id}>
-                        <td><Link to={`/app/agents/${encodeURIComponent(a.agent_id)}`}>{a.agent_id}</Link></td>
+                        <td><Link to={`/app/agents/${encodeURIComponent(a.agent_id)}`}>{agents.data?.names.get(a.agent_id) ?? a.agent_id}</Link></td>
                         <td>{count(a.runs)}</td>
                         <td>{usd(a.cost_usd)}</td>
                       </tr>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import "swagger-ui-dist/swagger-ui.css";
+import "./explorer.css";
 import { Loading } from "../../components/States";
 
 /** Swagger UI on the API's own document; "Try it out" calls this origin. */
@@ -18,7 +19,11 @@ export default function Explorer() {
           url: "/openapi.json",
           deepLinking: false,
           tryItOutEnabled: false,
-          onComplete: () => live && setReady(true),
+          onComplete: () => {
+            // Swagger UI leaves its server choice unlabelled.
+            ref.current?.querySelector("#servers")?.setAttribute("aria-label", "Server");
+            if (live) setReady(true);
+          },
         });
       })
       .catch((err: unknown) => live && setError(String(err)));

@@ -16,6 +16,11 @@ interface Decision {
 export default function RunDetail() {
   const { id = "" } = useParams();
   const run = useApi(() => call(() => api.GET("/api/v1/runs/{id}", { params: { path: { id } } })), [id]);
+  const agentId = run.state === "ready" ? run.data.agent_id : null;
+  const agent = useApi(
+    async () => (agentId ? call(() => api.GET("/api/v1/agents/{id}", { params: { path: { id: agentId } } })) : null),
+    [agentId],
+  );
   const events = useApi(
     () =>
       collect(
@@ -36,7 +41,7 @@ export default function RunDetail() {
           </h1>
           <dl className="facts">
             <dt>Agent</dt>
-            <dd><Link to={`/app/agents/${encodeURIComponent(r.agent_id)}`}>{r.agent_id}</Link></dd>
+            <dd><Link to={`/app/agents/${encodeURIComponent(r.agent_id)}`}>{agent.data?.name ?? r.agent_id}</Link></dd>
             <dt>Team</dt>
             <dd>{r.team ?? "—"}</dd>
             <dt>Started / ended</dt>
