@@ -70,7 +70,7 @@ export function Timeline({ events, start, end }: { events: RunEvent[]; start?: s
             {current.event.type} <span className="muted">{offset(current.offsetMs)} · {current.event.timestamp}</span>
           </h3>
           <pre tabIndex={0} aria-label="Event payload">
-            {json(current.event.payload) || "(no payload)"}
+            {current.event.payload == null ? "(no payload)" : json(current.event.payload)}
           </pre>
         </section>
       )}
