@@ -145,6 +145,14 @@ def test_the_home_chart_renders_with_data(page: Page) -> None:
     check_page(page, "home")
 
 
+def test_a_reload_keeps_the_session_with_only_the_refresh_token_stored(page: Page) -> None:
+    page.reload()
+    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    assert page.evaluate("Object.keys(sessionStorage)") == ["agentgate.refresh"]
+    assert page.evaluate("Object.keys(localStorage)") == []
+    assert page.context.cookies() == []
+
+
 @pytest.mark.parametrize(
     ("link", "heading", "name"),
     [
@@ -281,3 +289,13 @@ def test_an_invited_viewer_sets_a_password_and_is_refused_what_their_role_may_no
         expect(viewer.get_by_role("button", name=re.compile("Pause agent|Resume agent"))).to_have_count(0)
     finally:
         context.close()
+
+
+def test_signing_out_forgets_the_session(page: Page) -> None:
+    page.goto("/app")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("Object.keys(sessionStorage)") == []
+    page.goto("/app/runs")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert "next=%2Fapp%2Fruns" in page.url
