@@ -17,6 +17,7 @@ export default function Analytics() {
   const [days, setDays] = useState(30);
   const tokens = useApi(() => call(() => api.GET("/api/v1/analytics/tokens", { params: { query: { days } } })), [days]);
   const heatmap = useApi(() => call(() => api.GET("/api/v1/analytics/heatmap", { params: { query: { days } } })), [days]);
+  const tier = useApi(() => call(() => api.GET("/api/v1/usage")), []);
   const usage = useApi(() => call(() => api.GET("/api/v1/analytics/usage", { params: { query: { days } } })), [days]);
   const names = useApi(
     async () => new Map((await collect((cursor) => call(() => api.GET("/api/v1/agents", { params: { query: { limit: 100, cursor } } })))).map((a) => [a.id, a.name])),
@@ -46,6 +47,12 @@ export default function Analytics() {
                 <Kpi label="Tier" value={u.tier} />
                 <Kpi label="API calls today" value={`${count(u.today.api_calls)} / ${count(u.daily_quota)}`} note={`${u.today.percent_of_quota.toFixed(1)}% of the daily quota`} tone={u.today.percent_of_quota >= 80 ? "bad" : undefined} />
                 <Kpi label="Errors today" value={count(u.today.api_errors)} />
+                {tier.state === "ready" && (
+                  <>
+                    <Kpi label="Agents" value={`${count(tier.data.agents.used)} / ${count(tier.data.agents.limit)}`} note="the tier's agent limit" tone={tier.data.agents.used >= tier.data.agents.limit ? "bad" : undefined} />
+                    <Kpi label="Runs today" value={count(tier.data.runs_today)} note={`kept ${tier.data.retention_days} days`} />
+                  </>
+                )}
               </dl>
               <div className="meter-wrap">
                 <label htmlFor="quota-meter">Today's quota used</label>
