@@ -7,7 +7,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PYTEST_ARGS ?=
 
-.PHONY: venv dev test unit integration infra-test e2e lint format synth bench openapi openapi-check clean prices
+.PHONY: venv dev test unit integration infra-test e2e lint format synth bench openapi openapi-check clean prices portal portal-test
 
 venv: $(STAMP)
 
@@ -17,12 +17,30 @@ $(STAMP): pyproject.toml layers/dependencies/requirements.txt sdk/pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]' -e ./sdk
 	touch $(STAMP)
 
+## make portal: build portal/dist when its sources (or the API contract) changed
+PORTAL_SOURCES := $(filter-out portal/src/api/schema.d.ts,$(shell find portal/src -type f 2>/dev/null)) \
+	portal/index.html portal/vite.config.ts portal/tsconfig.json portal/package.json docs/openapi.json
+NODE_STAMP := portal/node_modules/.installed
+
+$(NODE_STAMP): portal/package.json portal/package-lock.json
+	npm --prefix portal ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+portal/dist/index.html: $(NODE_STAMP) $(PORTAL_SOURCES)
+	npm --prefix portal run build
+
+portal: portal/dist/index.html
+
+## make portal-test: the portal's unit and component tests (Vitest)
+portal-test: $(NODE_STAMP)
+	npm --prefix portal test
+
 ## make dev: the whole stack on this machine (moto, gateway, pollers, timers, Step Functions, portal)
-dev: $(STAMP)
+dev: $(STAMP) portal
 	$(BIN)/python -m infra.local
 
-## make test: every suite (unit, integration, infra, e2e)
-test: $(STAMP)
+## make test: every suite (portal, unit, integration, infra, e2e with the browser tests)
+test: $(STAMP) portal portal-test
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS) tests
 
 unit: $(STAMP)
@@ -47,7 +65,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 ## make synth: CloudFormation templates in cdk.out/ (no Docker, no AWS account needed)
-synth: $(STAMP)
+synth: $(STAMP) portal
 	$(BIN)/python infra/app.py
 
 ## make bench: cold-start and throughput figures, printed with their ratios
@@ -66,4 +84,4 @@ prices: $(STAMP)
 	git diff --stat -- pricing layers/domain/python/agentgate/data/prices.json
 
 clean:
-	rm -rf cdk.out .build
+	rm -rf cdk.out .build portal/dist

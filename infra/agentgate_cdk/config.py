@@ -36,7 +36,7 @@ class DeployConfig:
     log_retention_days: int = 30
     function_memory_mb: int = 512
     retain_data: bool = True  # the table, user pool and signing key outlive a `cdk destroy`
-    portal_dir: Path = REPO_ROOT / "portal"
+    portal_dir: Path = REPO_ROOT / "portal" / "dist"  # `make portal` builds it
     # Billing: Stripe's keys live in Secrets Manager (never in the template), the rest is plain.
     stripe_secret_arn: str = ""  # an existing secret; empty: the data stack creates an empty one
     stripe_price_ids: str = ""  # "pro=price_...,enterprise=price_..."
@@ -99,7 +99,7 @@ class DeployConfig:
             log_retention_days=int(ctx("logRetentionDays", 30)),
             function_memory_mb=int(ctx("functionMemoryMb", 512)),
             retain_data=str(ctx("retainData", "true")).lower() != "false",
-            portal_dir=Path(portal) if portal else REPO_ROOT / "portal",
+            portal_dir=Path(portal) if portal else REPO_ROOT / "portal" / "dist",
             stripe_secret_arn=str(ctx("stripeSecretArn", "")),
             stripe_price_ids=str(ctx("stripePriceIds", "")),
             stripe_meter_api_calls=str(ctx("stripeMeterApiCalls", "")),

@@ -3,6 +3,11 @@
 The same distribution forwards the API's paths to API Gateway, so the portal and the API share
 one origin in AWS as they do behind the local gateway (no CORS), and the issuer URL serves
 ``/.well-known/`` too. The API's path patterns come from the routes table.
+
+The built portal (``portal/dist``) is deployed in two passes: the content-hashed ``assets/`` with a
+year-long immutable cache (older ones are kept, for tabs still running a previous build), then
+``index.html`` with ``no-cache`` so a deployment shows at the next load. A CloudFront Function
+answers the portal's client-side routes (``/app/runs/r1``) with ``index.html``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,15 @@ from infra.agentgate_cdk.config import API_STAGE_NAME
 from infra.agentgate_cdk.nag import acknowledge
 
 LOG_EXPIRY = cdk.Duration.days(90)
+IMMUTABLE = "public, max-age=31536000, immutable"
+NO_CACHE = "no-cache"
+# Viewer-request: a path whose last segment has no dot is a portal page, served by index.html.
+SPA_REWRITE = """function handler(event) {
+  var request = event.request;
+  var last = request.uri.split('/').pop();
+  if (last.indexOf('.') === -1) { request.uri = '/index.html'; }
+  return request;
+}"""
 
 
 def api_path_patterns(routes: Iterable[Route]) -> list[str]:
@@ -109,6 +123,18 @@ class Portal(Construct):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                function_associations=[
+                    cloudfront.FunctionAssociation(
+                        function=cloudfront.Function(
+                            self,
+                            "SpaRoutes",
+                            code=cloudfront.FunctionCode.from_inline(SPA_REWRITE),
+                            runtime=cloudfront.FunctionRuntime.JS_2_0,
+                            comment="Portal client-side routes are served by index.html",
+                        ),
+                        event_type=cloudfront.FunctionEventType.VIEWER_REQUEST,
+                    )
+                ],
             ),
             additional_behaviors={pattern: api_behavior for pattern in api_path_patterns(routes)},
             default_root_object="index.html",
@@ -130,19 +156,35 @@ class Portal(Construct):
             ),
         ):
             acknowledge(self.distribution, rule, reason)
+        self.deployments: list[s3_deployment.BucketDeployment] = []
         if has_files(portal_dir):
-            self.deployment: s3_deployment.BucketDeployment | None = s3_deployment.BucketDeployment(
+            source = s3_deployment.Source.asset(str(portal_dir))
+            assets = s3_deployment.BucketDeployment(
                 self,
                 "Files",
-                sources=[s3_deployment.Source.asset(str(portal_dir))],
+                sources=[source],
                 destination_bucket=self.bucket,
-                distribution=self.distribution,
-                distribution_paths=["/*"],
+                exclude=["index.html"],
+                cache_control=[s3_deployment.CacheControl.from_string(IMMUTABLE)],
+                prune=False,
                 memory_limit=256,
             )
+            index = s3_deployment.BucketDeployment(
+                self,
+                "Index",
+                sources=[source],
+                destination_bucket=self.bucket,
+                exclude=["*"],
+                include=["index.html"],
+                cache_control=[s3_deployment.CacheControl.from_string(NO_CACHE)],
+                prune=False,
+                distribution=self.distribution,
+                distribution_paths=["/index.html"],
+                memory_limit=256,
+            )
+            index.node.add_dependency(assets)  # never an index.html naming assets not yet uploaded
+            self.deployments = [assets, index]
             self._acknowledge_deployment_handler()
-        else:
-            self.deployment = None
 
     def _acknowledge_deployment_handler(self) -> None:
         """The bucket deployment's handler is a CDK-owned singleton function at the stack's root."""

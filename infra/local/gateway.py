@@ -5,7 +5,10 @@ apply the usage plan of the key it returns (throttle and daily quota), build the
 event, invoke the route's handler in-process and turn its proxy result into HTTP. Errors the
 gateway itself produces use API.md's error body with the codes of the CDK stack's gateway
 responses (``infra/agentgate_cdk/api_stack.py``); one difference: a wrong method is a 405 here.
-Besides the API it serves ``portal/`` at ``/`` and a few local-only ``/_local/`` endpoints.
+Besides the API it serves the built portal (``portal/dist``) at ``/``, as CloudFront does: hashed
+assets cached for a year, ``index.html`` never cached, and any other path outside the API's answered
+with ``index.html`` so the portal's client-side routes survive a reload. It also serves a few
+local-only ``/_local/`` endpoints.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from agentgate.gateway_responses import gateway_response
 from agentgate.routes import PUBLIC_REQUESTS_PER_IP, PUBLIC_WINDOW_SECONDS, Route
@@ -36,6 +39,8 @@ log = logging.getLogger("infra.local.gateway")
 
 LOCAL_PREFIX = "/_local/"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway REST's request payload limit
+IMMUTABLE = "public, max-age=31536000, immutable"  # Vite's assets/ names carry a content hash
+NO_CACHE = "no-cache"
 
 
 @dataclass(frozen=True)
@@ -141,8 +146,11 @@ class Gateway:
         ip_throttle: PerIpThrottle | None = None,
         control_plane: ControlPlane | None = None,
     ) -> None:
+        routes = tuple(routes)
         self.table = RouteTable(routes)
         self.ip_throttle = ip_throttle or PerIpThrottle(PUBLIC_REQUESTS_PER_IP, PUBLIC_WINDOW_SECONDS)
+        # The first path segments the API owns: an unknown path under them is a JSON 404, never the portal.
+        self.api_roots = frozenset(route.path.strip("/").split("/")[0] for route in routes)
         self.runner = runner
         self.authorizer = authorizer
         self.limiter = limiter
@@ -267,10 +275,26 @@ class Gateway:
             return None
         if candidate.is_dir():
             candidate = candidate / "index.html"
-        if not candidate.is_file():
-            return None
-        kind = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
-        return HttpReply(200, [("Content-Type", kind)], candidate.read_bytes(), "portal")
+        if candidate.is_file():
+            return self._file(root, candidate)
+        if self._is_client_route(path):
+            index = root / "index.html"
+            return self._file(root, index) if index.is_file() else None
+        return None
+
+    def _is_client_route(self, path: str) -> bool:
+        """A portal page (``/app/runs/r1``): not a missing asset (``/x.js``), an API path nor a traversal."""
+        segments = path.strip("/").split("/")
+        if any(unquote(segment) in {".", ".."} for segment in segments):
+            return False
+        return segments[0] not in self.api_roots and "." not in segments[-1]
+
+    @staticmethod
+    def _file(root: Path, file: Path) -> HttpReply:
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        hashed = file.parent == root / "assets"
+        headers = [("Content-Type", kind), ("Cache-Control", IMMUTABLE if hashed else NO_CACHE)]
+        return HttpReply(200, headers, file.read_bytes(), "portal")
 
 
 def proxy_result_to_http(result: Any) -> HttpReply:

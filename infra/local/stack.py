@@ -82,7 +82,7 @@ class StackConfig:
     stripe_port: int = 12111  # the Stripe emulator; 0: any free port
     prefix: str = "agentgate"
     region: str = "us-east-1"
-    portal_dir: Path = REPO_ROOT / "portal"
+    portal_dir: Path = REPO_ROOT / "portal" / "dist"  # `make portal` builds it
     seed: bool = True
     routes: tuple[Route, ...] = ROUTES
     consumers: tuple[StreamConsumer, ...] = CONSUMERS

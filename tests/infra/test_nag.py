@@ -43,6 +43,33 @@ def test_the_checked_app_includes_the_portal_deployment(assembly: Assembly) -> N
     assert any(r.type == "Custom::CDKBucketDeployment" for r in assembly.resources())
 
 
+def test_the_portal_is_deployed_with_immutable_assets_and_a_no_cache_index(assembly: Assembly) -> None:
+    deployments = {
+        r.logical_id: r.properties for r in assembly.resources() if r.type == "Custom::CDKBucketDeployment"
+    }
+    by_cache = {p["SystemMetadata"]["cache-control"]: p for p in deployments.values()}
+    assets = by_cache["public, max-age=31536000, immutable"]
+    index = by_cache["no-cache"]
+    assert (assets["Exclude"], assets["Prune"]) == (["index.html"], False)
+    assert (index["Exclude"], index["Include"]) == (["*"], ["index.html"])
+    assert index["DistributionPaths"] == ["/index.html"]
+    (index_id,) = [k for k, v in deployments.items() if v is index]
+    (assets_id,) = [k for k, v in deployments.items() if v is assets]
+    depends = next(r.raw.get("DependsOn", []) for r in assembly.resources() if r.logical_id == index_id)
+    assert any(assets_id in d for d in depends)  # the index never names assets not yet uploaded
+
+
+def test_client_side_routes_are_rewritten_to_index_html_outside_the_api(assembly: Assembly) -> None:
+    (distribution,) = assembly.resources("AWS::CloudFront::Distribution")
+    default = distribution.properties["DistributionConfig"]["DefaultCacheBehavior"]
+    (association,) = default["FunctionAssociations"]
+    assert association["EventType"] == "viewer-request"
+    (function,) = assembly.resources("AWS::CloudFront::Function")
+    assert "/index.html" in function.properties["FunctionCode"]
+    for behavior in distribution.properties["DistributionConfig"]["CacheBehaviors"]:
+        assert "FunctionAssociations" not in behavior, behavior["PathPattern"]
+
+
 def test_every_acknowledgement_names_one_rule_on_a_resource_with_a_reason(assembly: Assembly) -> None:
     acknowledgements = [
         (construct, rule, reason)

@@ -45,7 +45,10 @@ DATA_TEMPLATE = "AgentGate-Data.template.json"
 
 @pytest.fixture(scope="module")
 def assembly(tmp_path_factory: pytest.TempPathFactory) -> Assembly:
-    built = synthesize(tmp_path_factory.mktemp("cdk.out"), nag=False)
+    # Without a built portal: these tests are about our functions, not CDK's deployment handler
+    # (test_nag.py checks the app with the portal deployed).
+    no_portal = tmp_path_factory.mktemp("no-portal")
+    built = synthesize(tmp_path_factory.mktemp("cdk.out"), nag=False, context={"portalDir": str(no_portal)})
     assert built.error is None, built.error
     return built
 

@@ -52,6 +52,8 @@ def gateway(aws, tmp_path):
         apigateway.create_usage_plan_key(usagePlanId=plan_ids[tier], keyId=key["id"], keyType="API_KEY")
     (tmp_path / "index.html").write_text("<h1>portal</h1>")
     (tmp_path / "app.js").write_text("console.log(1)")
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "index-3f2a9c.js").write_text("console.log(2)")
     clock = Clock()
     scheduler = Scheduler(
         [Schedule("fixture-rollup", "tests.fixtures.scheduled_job", "rate(1 hour)", "")],
@@ -179,6 +181,25 @@ def test_the_portal_is_served_at_the_root(gateway):
     assert (index.status, index.body) == (200, b"<h1>portal</h1>")
     script = get(gateway, "/app.js", token=None)
     assert script.header("Content-Type") in {"text/javascript", "application/javascript"}
+
+
+def test_hashed_assets_are_cached_for_a_year_and_index_html_never(gateway):
+    asset = get(gateway, "/assets/index-3f2a9c.js", token=None)
+    assert (asset.status, asset.header("Cache-Control")) == (200, "public, max-age=31536000, immutable")
+    assert get(gateway, "/", token=None).header("Cache-Control") == "no-cache"
+
+
+def test_the_portals_client_routes_are_answered_with_index_html(gateway):
+    for path in ("/app", "/app/runs/run-1", "/docs/quickstart", "/signin?next=/app"):
+        page = get(gateway, path, token=None)
+        assert (page.status, page.body, page.header("Cache-Control")) == (200, b"<h1>portal</h1>", "no-cache")
+
+
+def test_unknown_api_paths_and_missing_files_stay_404s(gateway):
+    for path in ("/api/v1/nope", "/oauth2/nope", "/.well-known/nope", "/missing.js", "/assets/gone-1234.js"):
+        reply = get(gateway, path, token=None)
+        assert reply.status == 404, path
+        assert reply.json()["error"]["code"] == "not_found"
 
 
 def test_the_portal_does_not_serve_files_outside_its_folder(gateway):
