@@ -11,7 +11,7 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -25,6 +25,7 @@ from infra.local.authorization import AuthorizerCache
 from infra.local.gateway import Gateway, GatewayServer, LocalActions
 from infra.local.handlers import FunctionRunner
 from infra.local.limits import UsagePlanDirectory, UsagePlanLimiter
+from infra.local.outbox import CognitoMailer, Outbox
 from infra.local.queues import QueuePoller
 from infra.local.resources import REPO_ROOT, Provisioned, provision
 from infra.local.statemachines import LambdaBridge, enable_execution
@@ -45,7 +46,15 @@ def local_setting_defaults() -> dict[str, str]:
         # Stripe is not reachable offline; a local signing secret lets test events be signed and verified.
         "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
         "STRIPE_API_KEY": "",
+        # A developer's webhook receiver runs on this machine; an exported ALLOW_LOOPBACK_WEBHOOKS wins.
+        "ALLOW_LOOPBACK_WEBHOOKS": "true",
     }
+
+
+def apply_setting_defaults(environ: MutableMapping[str, str]) -> None:
+    """Each local default, unless the developer exported the variable: theirs wins."""
+    for name, value in local_setting_defaults().items():
+        environ.setdefault(name, value)
 
 
 class PortInUse(RuntimeError):
@@ -105,6 +114,8 @@ class LocalStack:
         self._server: GatewayServer | None = None
         self.running: Running | None = None
         self.scheduler: Scheduler | None = None
+        self.outbox = Outbox()
+        self.mailer = CognitoMailer(self.outbox)
 
     def start(self) -> Running:
         from moto.server import ThreadedMotoServer
@@ -124,12 +135,12 @@ class LocalStack:
             AWS_REGION=cfg.region,
             AWS_DEFAULT_REGION=cfg.region,
             STAGE="local",
-            ALLOW_LOOPBACK_WEBHOOKS="true",  # a developer's webhook receiver runs on this machine
         )
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
         enable_execution()
         self.bridge.install()
+        self.mailer.install()
 
         provisioned = provision(
             cfg.prefix,
@@ -140,8 +151,7 @@ class LocalStack:
             workflows=cfg.workflows,
         )
         self._set_env(**provisioned.env)
-        for name, value in local_setting_defaults().items():
-            os.environ.setdefault(name, value)  # a value the developer exported wins
+        apply_setting_defaults(os.environ)
         self._reset_caches()
 
         server = self._server = GatewayServer((cfg.host, cfg.port), self._gateway(provisioned))
@@ -153,7 +163,8 @@ class LocalStack:
             cfg.schedules, runner=self.runner, region=cfg.region, prefix=cfg.prefix
         )
         server.gateway.actions = LocalActions(
-            {name: partial(scheduler.fire, name) for name in scheduler.schedules}
+            {name: partial(scheduler.fire, name) for name in scheduler.schedules},
+            outbox=self.outbox.newest_first,
         )
         self._spawn("scheduler", partial(scheduler.run, self._stop))
         self._spawn("gateway", partial(server.serve_forever, poll_interval=0.2))
@@ -244,6 +255,7 @@ class LocalStack:
         for thread in self._threads:
             thread.join(timeout=10)
         self.bridge.uninstall()
+        self.mailer.uninstall()
         if self._moto is not None:
             self._moto.stop()
 
@@ -270,6 +282,9 @@ class LocalStack:
         if cfg.schedules:
             port = run.api_url.rsplit(":", 1)[1]
             lines.append(f"  Fire one now: python -m infra.local fire <schedule> --port {port}")
+        lines.append(
+            f"  Outbox        {run.api_url}/_local/outbox   (emails Cognito would send: invitations...)"
+        )
         lines += ["", "Try first:", *run.seed_lines, "", "Ctrl-C stops everything.", ""]
         lines.append(f"READY api={run.api_url} aws={run.aws_url}")
         return "\n".join(lines)

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from agentgate.platform.errors import DomainError, Forbidden, Unauthorized
 from agentgate.platform.observability import logger, metrics
+from agentgate.platform.request_body import check_json_body
 from agentgate.platform.tenancy import ADMIN_SCOPE, Caller, TenantContext, context_from_authorizer
 from agentgate.routes import Route, find_route
 
@@ -35,6 +36,11 @@ _THROTTLING_CODES = frozenset(
         "RequestLimitExceeded",
         "ServiceUnavailable",
     }
+)
+# A dependency refusing a value: the services name the field where they can; anything they did not
+# anticipate is still the caller's value, so a 400 rather than a 502.
+_REFUSED_VALUE_CODES = frozenset(
+    {"ValidationException", "InvalidParameterException", "InvalidParameterValueException"}
 )
 
 
@@ -120,6 +126,7 @@ def _enforce_route(app: Any) -> None:
             tenant_id=ctx.tenant_id, principal=f"{ctx.principal.kind.value}:{ctx.principal.id}"
         )
     check_access(route, ctx)
+    check_json_body(route, event.raw_event)
     app.append_context(**{_TENANT_KEY: ctx, "agentgate.route": route})
 
 
@@ -173,6 +180,16 @@ def make_resolver() -> APIGatewayRestResolver:
                 "dependency_unavailable",
                 "A dependency is busy; retry shortly.",
                 headers={"Retry-After": "1"},
+            )
+        if code in _REFUSED_VALUE_CODES:
+            logger.error(
+                "dependency refused a value", extra={"aws_error": code, "operation": exc.operation_name}
+            )
+            return error_response(
+                400,
+                "invalid_value",
+                "A value in the request was refused; check the fields' formats and sizes.",
+                [{"field": "body", "issue": "refused_by_dependency", "message": code}],
             )
         raise exc
 
