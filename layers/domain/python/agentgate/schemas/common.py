@@ -7,6 +7,8 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from agentgate.data.pages import CURSOR_MAX_LENGTH, DEFAULT_LIMIT, MAX_LIMIT
+
 T = TypeVar("T")
 
 # Money is USD as a decimal string, never a float (API.md).
@@ -29,5 +31,5 @@ class Page(ResponseModel, Generic[T]):
 
 
 class PageQuery(RequestModel):
-    limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = Field(default=None, max_length=2048)
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(default=None, max_length=CURSOR_MAX_LENGTH)

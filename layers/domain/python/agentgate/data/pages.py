@@ -1,0 +1,39 @@
+"""One shape and one set of bounds for every page of a list.
+
+Every list route takes ``limit`` (1..``MAX_LIMIT``, default ``DEFAULT_LIMIT``) and an opaque
+``cursor`` and answers ``{"items": [...], "next_cursor": ...}`` (API.md). The bounds are declared
+here once; the request schemas read them (``schemas.common.PageQuery``) and the data layer clamps
+to them, so a service cannot ask DynamoDB for an unbounded page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+CURSOR_MAX_LENGTH = 2048
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def bounded_limit(limit: int | None, *, maximum: int = MAX_LIMIT) -> int:
+    """``limit`` within 1..maximum (None means the default)."""
+    if limit is None:
+        return min(DEFAULT_LIMIT, maximum)
+    return max(1, min(int(limit), maximum))
+
+
+@dataclass(frozen=True)
+class ItemPage(Generic[T]):
+    """A page of items and the cursor of the next page (None on the last page)."""
+
+    items: list[T] = field(default_factory=list)
+    next_cursor: str | None = None
+
+    def map(self, convert: Callable[[T], U]) -> ItemPage[U]:
+        """The same page with each item converted (an item to its response schema, say)."""
+        return ItemPage([convert(item) for item in self.items], self.next_cursor)
