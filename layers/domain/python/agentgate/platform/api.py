@@ -23,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from agentgate.platform.errors import DomainError, Forbidden, Unauthorized
+from agentgate.platform.metering import meter_api_call
 from agentgate.platform.observability import logger, metrics
 from agentgate.platform.request_body import check_json_body
 from agentgate.platform.tenancy import ADMIN_SCOPE, Caller, TenantContext, context_from_authorizer
@@ -210,6 +211,8 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any],
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return app.resolve(event, context)
+        result = app.resolve(event, context)
+        meter_api_call(event, result)
+        return result
 
     return handler
