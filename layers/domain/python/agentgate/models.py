@@ -551,6 +551,7 @@ class PolicyItem(TableModel):
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
+    four_eyes = BooleanAttribute(null=True)  # None: the tenant's default (GovernanceSettingsItem)
 
     @staticmethod
     def sk_for(policy_id: str) -> str:
@@ -564,6 +565,8 @@ class GovernanceSettingsItem(TableModel):
 
     default_decision = UnicodeAttribute(default="allow")  # allow | deny
     updated_at = UTCDateTimeAttribute(null=True)
+    four_eyes = BooleanAttribute(null=True)  # the default of policies that do not say (False when unset)
+    reservation_ttl_seconds = NumberAttribute(null=True)  # budget reservations (3600 when unset)
 
 
 class ApprovalItem(TableModel):
@@ -579,6 +582,7 @@ class ApprovalItem(TableModel):
     stage = UnicodeAttribute(default="initial")  # initial | escalated
     requested_by = UnicodeAttribute()  # the agent id
     requester_owner = UnicodeAttribute(null=True)  # the user who registered the agent
+    four_eyes = BooleanAttribute(null=True)  # the registrant may not decide (from the policies behind it)
     action = UnicodeAttribute()
     resource = UnicodeAttribute(null=True)
     context = JSONAttribute(null=True)

@@ -62,6 +62,11 @@ def _approval_settings(matched: list[PolicyItem]) -> tuple[list[str], list[str],
     return approvers, escalation, min(timeouts, default=DEFAULT_APPROVAL_TIMEOUT_SECONDS)
 
 
+def _four_eyes(matched: list[PolicyItem], tenant_default: bool) -> bool:
+    """The strictest of the policies behind the request; a policy that does not say takes the default."""
+    return any(item.four_eyes if item.four_eyes is not None else tenant_default for item in matched)
+
+
 def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecision:
     from agentgate.services import analytics, audit, budgets  # the identity and runs areas' modules
 
@@ -71,7 +76,8 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
     except AgentItem.DoesNotExist:
         raise Forbidden("This agent no longer exists.", code="agent_unknown") from None
     rules, items = policies.tenant_rules(ctx.tenant_id)
-    default = policies.default_decision(ctx.tenant_id)
+    settings = policies.tenant_settings(ctx.tenant_id)
+    default = settings.default_decision
     outcome = evaluate(
         rules,
         Request(
@@ -97,7 +103,8 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
             decision, reasons = "deny", [budget_reason, *reasons]
     approval_id = None
     if decision == "pending":
-        approvers, escalation, timeout = _approval_settings([items[r.policy_id] for r in outcome.matched])
+        matched = [items[r.policy_id] for r in outcome.matched]
+        approvers, escalation, timeout = _approval_settings(matched)
         approval = approvals.start(
             ctx.tenant_id,
             agent_id=agent_id,
@@ -110,6 +117,7 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
             approvers=approvers,
             escalation_approvers=escalation,
             timeout_seconds=timeout,
+            four_eyes=_four_eyes(matched, settings.four_eyes),
         )
         approval_id = approval.approval_id
     analytics.record(ctx.tenant_id, "authorization", decision=decision, agent_id=agent_id)
