@@ -450,10 +450,39 @@ class BudgetSpendItem(TableModel):
     runs = NumberAttribute(default=0)
     alerted_at = UTCDateTimeAttribute(null=True)
     paused_at = UTCDateTimeAttribute(null=True)
+    # Money held by open reservations, and spend + reserved: the one number a reservation's
+    # condition compares with the budget (DynamoDB conditions cannot add two attributes).
+    reserved_usd = DecimalAttribute(null=True)
+    committed_usd = DecimalAttribute(null=True)
 
     @staticmethod
     def sk_for(budget_id: str, period_start: str) -> str:
         return f"BSPEND#{budget_id}#{period_start}"
+
+
+class BudgetReservationItem(TableModel):
+    """pk=TENANT#<id>, sk=RESERVATION#<authorization_id>: money /authorize held against budgets.
+
+    While ``reserved`` it sits in gsi1 under ``RESERVATIONS#OPEN`` ordered by expiry, so the release
+    timer finds the expired ones of every tenant; settling or releasing it removes it from the index.
+    """
+
+    OPEN_INDEX_KEY = "RESERVATIONS#OPEN"
+
+    authorization_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    amount_usd = DecimalAttribute()
+    spend_sks = ListAttribute(of=UnicodeAttribute, default=list)  # the BudgetSpendItem periods held
+    status = UnicodeAttribute(default="reserved")  # reserved | settled | released
+    created_at = UTCDateTimeAttribute()
+    release_at = UTCDateTimeAttribute()  # when the timer releases it unless a run settled it first
+    settled_by_run = UnicodeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    gsi1 = Gsi1()
+
+    @staticmethod
+    def sk_for(authorization_id: str) -> str:
+        return f"RESERVATION#{authorization_id}"
 
 
 class PriceOverrideItem(TableModel):

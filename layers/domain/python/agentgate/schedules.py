@@ -29,4 +29,10 @@ SCHEDULES: tuple[Schedule, ...] = (
         "cron(15 0 * * ? *)",
         "Fold yesterday's hourly analytics counters into one daily rollup per tenant",
     ),
+    Schedule(
+        "budget-reservations-release",
+        "budget_reservations_release",
+        "rate(1 minute)",
+        "Release the budget reservations of /authorize that no run settled within their time",
+    ),
 )

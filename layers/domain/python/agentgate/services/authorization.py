@@ -11,13 +11,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from agentgate.models import AgentItem, PolicyItem
+from agentgate.models import AgentItem, BudgetItem, PolicyItem
 from agentgate.platform.errors import Forbidden
 from agentgate.platform.tenancy import TenantContext
 from agentgate.policy.evaluator import ALLOW, Outcome, Request, evaluate
 from agentgate.schemas.authorization import AuthorizeDecision, AuthorizeRequest, Reason
 from agentgate.schemas.policies import DEFAULT_APPROVAL_TIMEOUT_SECONDS
-from agentgate.services import approvals, policies
+from agentgate.services import approvals, policies, reservations
+
+BUDGET_EXHAUSTED = "budget_exhausted"
 
 
 def _policy_reasons(outcome: Outcome, action: str) -> list[Reason]:
@@ -40,11 +42,15 @@ def _default_reason(default: str) -> Reason:
 def _budget_reason(remaining: Decimal, estimate: Decimal | None) -> Reason | None:
     if remaining <= 0:
         return Reason(
-            kind="budget", message="the agent's budget is exhausted", remaining_budget_usd=remaining
+            kind="budget",
+            code=BUDGET_EXHAUSTED,
+            message="the agent's budget is exhausted",
+            remaining_budget_usd=remaining,
         )
     if estimate is not None and estimate > remaining:
         return Reason(
             kind="budget",
+            code=BUDGET_EXHAUSTED,
             message=(
                 f"the estimated cost {format(estimate, 'f')} USD exceeds "
                 f"the {format(remaining, 'f')} USD left"
@@ -52,6 +58,18 @@ def _budget_reason(remaining: Decimal, estimate: Decimal | None) -> Reason | Non
             remaining_budget_usd=remaining,
         )
     return None
+
+
+def _reservation_refused(budget: BudgetItem, estimate: Decimal) -> Reason:
+    return Reason(
+        kind="budget",
+        code=BUDGET_EXHAUSTED,
+        message=(
+            f"budget {budget.name!r} ({budget.budget_id}) cannot hold the estimated "
+            f"{format(estimate, 'f')} USD beside its spend and open reservations "
+            f"(max {format(budget.max_amount_usd, 'f')} USD)"
+        ),
+    )
 
 
 def _approval_settings(matched: list[PolicyItem]) -> tuple[list[str], list[str], int]:
@@ -101,6 +119,19 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
         )
         if budget_reason is not None:
             decision, reasons = "deny", [budget_reason, *reasons]
+    authorization_id = None
+    if decision == ALLOW and request.estimated_cost_usd:
+        held = reservations.reserve(
+            ctx.tenant_id,
+            agent_id,
+            budgets.covering_budgets(ctx.tenant_id, agent_id, agent.team),
+            request.estimated_cost_usd,
+            settings.reservation_ttl_seconds,
+        )
+        if held.exhausted is not None:
+            decision = "deny"
+            reasons = [_reservation_refused(held.exhausted, request.estimated_cost_usd), *reasons]
+        authorization_id = held.authorization_id
     approval_id = None
     if decision == "pending":
         matched = [items[r.policy_id] for r in outcome.matched]
@@ -133,4 +164,9 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
                 "reasons": [r.policy_id or r.kind for r in reasons],
             },
         )
-    return AuthorizeDecision(decision=decision, approval_id=approval_id, reasons=reasons)  # type: ignore[arg-type]
+    return AuthorizeDecision(
+        decision=decision,  # type: ignore[arg-type]
+        approval_id=approval_id,
+        authorization_id=authorization_id,
+        reasons=reasons,
+    )
