@@ -7,7 +7,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 PYTEST_ARGS ?=
 
-.PHONY: venv dev test unit integration infra-test e2e lint format synth bench openapi openapi-check clean prices portal portal-test
+.PHONY: venv dev test unit integration infra-test e2e lint format synth bench openapi openapi-check clean prices portal portal-test load
 
 venv: $(STAMP)
 
@@ -71,6 +71,14 @@ synth: $(STAMP) portal
 ## make bench: cold-start and throughput figures, printed with their ratios
 bench: $(STAMP)
 	$(BIN)/python -m tests.load.bench
+
+## make load: the locust scenarios with thresholds (p95 < 500 ms, errors < 1 %), non-zero exit on a breach.
+## Without URL a fresh local stack; make load URL=https://... USERS=50 DURATION=300 (AGENTGATE_ADMIN_KEY set)
+URL ?=
+USERS ?=
+DURATION ?=
+load: $(STAMP)
+	URL="$(URL)" USERS="$(USERS)" DURATION="$(DURATION)" $(BIN)/python -m tests.load.run
 
 ## make openapi: regenerate docs/openapi.json from the routes table and the models
 openapi: $(STAMP)

@@ -105,13 +105,24 @@ def gateway_reply(
 
 
 class LocalActions:
-    """The local-only endpoints: the scheduler's "fire now", for ``python -m infra.local fire``."""
+    """The local-only endpoints: the scheduler's "fire now" (``infra.local fire``) and the outbox."""
 
-    def __init__(self, schedules: dict[str, Callable[[], Any]]) -> None:
+    def __init__(
+        self,
+        schedules: dict[str, Callable[[], Any]],
+        outbox: Callable[[], list[dict[str, Any]]] | None = None,
+    ) -> None:
         self._schedules = schedules
+        self._outbox = outbox
 
     def handle(self, method: str, path: str) -> HttpReply:
         parts = path[len(LOCAL_PREFIX) :].strip("/").split("/")
+        if parts == ["outbox"] and self._outbox is not None:
+            if method not in {"GET", "HEAD"}:
+                return error_reply(
+                    405, "method_not_allowed", "The outbox is read with GET.", [("Allow", "GET, HEAD")]
+                )
+            return json_reply(200, {"items": self._outbox()})
         if parts == ["schedules"] and method == "GET":
             return json_reply(200, {"items": sorted(self._schedules)})
         if len(parts) == 2 and parts[0] == "schedules":
@@ -345,6 +356,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         log.info("%s %s %d %.1fms %s", self.command, request.path, reply.status, elapsed, reply.note)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, PROPFIND...) reaches the gateway too, which answers the
+        # API's JSON 405 with ``Allow`` (or 404) rather than http.server's HTML 501 page.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silenced: ``_serve`` logs one line per request with what the gateway decided."""

@@ -11,7 +11,7 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -28,6 +28,7 @@ from infra.local.control_plane import ControlPlane
 from infra.local.gateway import Gateway, GatewayServer, LocalActions
 from infra.local.handlers import FunctionRunner
 from infra.local.limits import UsagePlanDirectory, UsagePlanLimiter
+from infra.local.outbox import CognitoMailer, Outbox
 from infra.local.queues import QueuePoller
 from infra.local.resources import REPO_ROOT, Provisioned, provision
 from infra.local.statemachines import LambdaBridge, enable_execution
@@ -54,6 +55,12 @@ def local_setting_defaults() -> dict[str, str]:
         allow_loopback_webhooks=True,
         allow_loopback_issuers=True,
     )
+
+
+def apply_setting_defaults(environ: MutableMapping[str, str]) -> None:
+    """Each local default, unless the developer exported the variable: theirs wins."""
+    for name, value in local_setting_defaults().items():
+        environ.setdefault(name, value)
 
 
 class PortInUse(RuntimeError):
@@ -120,6 +127,8 @@ class LocalStack:
         self.running: Running | None = None
         self.scheduler: Scheduler | None = None
         self.stripe: StripeEmulator | None = None
+        self.outbox = Outbox()
+        self.mailer = CognitoMailer(self.outbox)
 
     def start(self) -> Running:
         from moto.server import ThreadedMotoServer
@@ -148,6 +157,7 @@ class LocalStack:
         os.environ.pop("AWS_PROFILE", None)
         enable_execution()
         self.bridge.install()
+        self.mailer.install()
 
         provisioned = provision(
             cfg.prefix,
@@ -158,8 +168,7 @@ class LocalStack:
             workflows=cfg.workflows,
         )
         self._set_env(**provisioned.env)
-        for name, value in local_setting_defaults().items():
-            os.environ.setdefault(name, value)  # a value the developer exported wins
+        apply_setting_defaults(os.environ)  # a value the developer exported wins
         if use_emulator:
             self.stripe, stripe_env = local_emulator(
                 cfg.host, cfg.stripe_port, os.environ["STRIPE_WEBHOOK_SECRET"]
@@ -183,7 +192,8 @@ class LocalStack:
             cfg.schedules, runner=self.runner, region=cfg.region, prefix=cfg.prefix
         )
         server.gateway.actions = LocalActions(
-            {name: partial(scheduler.fire, name) for name in scheduler.schedules}
+            {name: partial(scheduler.fire, name) for name in scheduler.schedules},
+            outbox=self.outbox.newest_first,
         )
         self._spawn("scheduler", partial(scheduler.run, self._stop))
         self._spawn("gateway", partial(server.serve_forever, poll_interval=0.2))
@@ -296,6 +306,7 @@ class LocalStack:
         self.bridge.uninstall()
         if self.stripe is not None:
             self.stripe.stop()
+        self.mailer.uninstall()
         if self._moto is not None:
             self._moto.stop()
 
@@ -324,6 +335,9 @@ class LocalStack:
         if cfg.schedules:
             port = run.api_url.rsplit(":", 1)[1]
             lines.append(f"  Fire one now: python -m infra.local fire <schedule> --port {port}")
+        lines.append(
+            f"  Outbox        {run.api_url}/_local/outbox   (emails Cognito would send: invitations...)"
+        )
         lines += ["", "Try first:", *run.seed_lines, "", "Ctrl-C stops everything.", ""]
         lines.append(f"READY api={run.api_url} aws={run.aws_url}")
         return "\n".join(lines)

@@ -58,7 +58,8 @@ def test_usage_compares_api_calls_with_the_tiers_quota(recorded):
     assert usage["today"]["api_calls"] == 2 and usage["today"]["api_errors"] == 1
     tier = call("GET", "/api/v1/usage", ctx=T1).json
     assert tier["agents"] == {"used": 2, "limit": tier_limits("pro").agent_limit}
-    assert tier["api_calls_today"]["used"] == 2
+    assert tier["api_calls"] == {"used": 2, "quota": tier_limits("pro").daily_quota}
+    assert tier["token_issuances"] == {"used": 4}
 
 
 def test_the_daily_rollup_folds_yesterdays_hours_into_one_item(recorded):

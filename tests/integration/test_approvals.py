@@ -45,7 +45,7 @@ def states(monkeypatch):
             _reset_caches()
 
 
-def approval_policy(timeout=600, escalation=("role:owner",)):
+def approval_policy(timeout=600, escalation=("role:owner",), four_eyes=None):
     body = {
         "name": "refunds need a lead",
         "conditions": {"all": [{"field": "action", "op": "eq", "value": "payments.refund"}]},
@@ -54,6 +54,8 @@ def approval_policy(timeout=600, escalation=("role:owner",)):
         "escalation_approvers": list(escalation),
         "approval_timeout_seconds": timeout,
     }
+    if four_eyes is not None:
+        body["four_eyes"] = four_eyes
     reply = call("POST", "/api/v1/policies", body=body, ctx=ADMIN)
     assert reply.status == 201, reply.text
     return reply.json
@@ -157,14 +159,46 @@ def test_a_second_decision_is_a_409_and_changes_nothing(states):
     assert stored(approval_id).decided_by == "user:usr_lead"
 
 
-def test_nobody_decides_their_own_request(states):
+def test_without_four_eyes_the_agents_registrant_may_decide(states):
     approval_policy()
+    approval_id = request_refund()["approval_id"]
+    waiting(approval_id)
+    assert stored(approval_id).four_eyes is False
+    reply = decide("approve", approval_id, OWNER_OF_AGENT)
+    assert reply.status == 200, reply.text
+    assert (reply.json["status"], reply.json["decided_by"]) == ("approved", "user:usr_owner")
+    assert finished(states, approval_id) == "SUCCEEDED"
+
+
+def test_with_four_eyes_the_registrant_is_refused_and_told_who_can_decide(states):
+    approval_policy(four_eyes=True)
     approval_id = request_refund()["approval_id"]
     waiting(approval_id)
     reply = decide("approve", approval_id, OWNER_OF_AGENT)
     assert reply.status == 403
-    assert reply.json["error"]["code"] == "self_approval"
+    assert reply.json["error"]["code"] == "four_eyes"
+    message = reply.json["error"]["message"]
+    assert "you registered agent agt_1" in message and "role:team_lead" in message
     assert stored(approval_id).status == "pending"
+    assert decide("approve", approval_id, LEAD).status == 200  # anyone else who approves may
+
+
+def test_the_tenant_default_turns_four_eyes_on_for_policies_that_do_not_say(states):
+    reply = call("PUT", "/api/v1/policy-settings", body={"four_eyes": True}, ctx=ADMIN)
+    assert reply.status == 200, reply.text
+    assert (reply.json["four_eyes"], reply.json["default_decision"]) == (True, "allow")
+    approval_policy()
+    approval_id = request_refund()["approval_id"]
+    waiting(approval_id)
+    assert decide("approve", approval_id, OWNER_OF_AGENT).json["error"]["code"] == "four_eyes"
+
+
+def test_a_policy_saying_four_eyes_false_overrides_the_tenant_default(states):
+    call("PUT", "/api/v1/policy-settings", body={"four_eyes": True}, ctx=ADMIN)
+    approval_policy(four_eyes=False)
+    approval_id = request_refund()["approval_id"]
+    waiting(approval_id)
+    assert decide("approve", approval_id, OWNER_OF_AGENT).status == 200
 
 
 def test_a_user_who_is_not_an_approver_is_refused(states):
@@ -181,6 +215,8 @@ def test_an_agent_cannot_decide(states):
     approval_policy()
     approval_id = request_refund()["approval_id"]
     assert decide("approve", approval_id, AGENT).status == 403
+    assert decide("approve", approval_id, OTHER_AGENT).status == 403
+    assert stored(approval_id).status == "pending"
 
 
 def test_a_timed_out_request_escalates_once_then_expires(states):

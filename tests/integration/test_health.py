@@ -15,15 +15,36 @@ def test_detailed_health_reports_each_dependency_healthy_when_all_answer(aws):
     assert all(d["status"] == "healthy" and d["latency_ms"] >= 0 for d in deps.values())
 
 
-def test_detailed_health_is_207_when_a_secondary_dependency_is_missing(aws, monkeypatch):
+def test_detailed_health_is_503_when_a_secondary_dependency_is_missing(aws, monkeypatch):
     monkeypatch.setenv("RUNS_STREAM_NAME", "no-such-stream")
     from agentgate.platform.settings import reset_settings
 
     reset_settings()
     reply = call("GET", "/health/detailed")
-    assert reply.status == 207
+    assert reply.status == 503
+    assert reply.json["status"] == "unreachable"
     assert reply.json["dependencies"]["kinesis"]["status"] == "unreachable"
     assert reply.json["dependencies"]["dynamodb"]["status"] == "healthy"
+
+
+def test_detailed_health_is_503_when_kms_is_unreachable(aws, monkeypatch):
+    monkeypatch.setenv("SIGNING_KEY_ALIAS", "alias/no-such-key")
+    from agentgate.platform.settings import reset_settings
+
+    reset_settings()
+    reply = call("GET", "/health/detailed")
+    assert reply.status == 503
+    assert reply.json["dependencies"]["kms"]["status"] == "unreachable"
+
+
+def test_detailed_health_is_207_when_a_dependency_answers_slowly(aws, monkeypatch):
+    from agentgate.services import health
+
+    monkeypatch.setattr(health, "DEGRADED_AFTER_MS", -1.0)  # every answer counts as slow
+    reply = call("GET", "/health/detailed")
+    assert reply.status == 207
+    assert reply.json["status"] == "degraded"
+    assert {d["status"] for d in reply.json["dependencies"].values()} == {"degraded"}
 
 
 def test_detailed_health_is_503_when_the_table_is_missing(aws, monkeypatch):

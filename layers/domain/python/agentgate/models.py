@@ -477,10 +477,39 @@ class BudgetSpendItem(TableModel):
     runs = NumberAttribute(default=0)
     alerted_at = UTCDateTimeAttribute(null=True)
     paused_at = UTCDateTimeAttribute(null=True)
+    # Money held by open reservations, and spend + reserved: the one number a reservation's
+    # condition compares with the budget (DynamoDB conditions cannot add two attributes).
+    reserved_usd = DecimalAttribute(null=True)
+    committed_usd = DecimalAttribute(null=True)
 
     @staticmethod
     def sk_for(budget_id: str, period_start: str) -> str:
         return f"BSPEND#{budget_id}#{period_start}"
+
+
+class BudgetReservationItem(TableModel):
+    """pk=TENANT#<id>, sk=RESERVATION#<authorization_id>: money /authorize held against budgets.
+
+    While ``reserved`` it sits in gsi1 under ``RESERVATIONS#OPEN`` ordered by expiry, so the release
+    timer finds the expired ones of every tenant; settling or releasing it removes it from the index.
+    """
+
+    OPEN_INDEX_KEY = "RESERVATIONS#OPEN"
+
+    authorization_id = UnicodeAttribute()
+    agent_id = UnicodeAttribute()
+    amount_usd = DecimalAttribute()
+    spend_sks = ListAttribute(of=UnicodeAttribute, default=list)  # the BudgetSpendItem periods held
+    status = UnicodeAttribute(default="reserved")  # reserved | settled | released
+    created_at = UTCDateTimeAttribute()
+    release_at = UTCDateTimeAttribute()  # when the timer releases it unless a run settled it first
+    settled_by_run = UnicodeAttribute(null=True)
+    closed_at = UTCDateTimeAttribute(null=True)
+    gsi1 = Gsi1()
+
+    @staticmethod
+    def sk_for(authorization_id: str) -> str:
+        return f"RESERVATION#{authorization_id}"
 
 
 class PriceOverrideItem(TableModel):
@@ -578,6 +607,7 @@ class PolicyItem(TableModel):
     created_at = UTCDateTimeAttribute()
     created_by = UnicodeAttribute()
     updated_at = UTCDateTimeAttribute(null=True)
+    four_eyes = BooleanAttribute(null=True)  # None: the tenant's default (GovernanceSettingsItem)
 
     @staticmethod
     def sk_for(policy_id: str) -> str:
@@ -591,6 +621,8 @@ class GovernanceSettingsItem(TableModel):
 
     default_decision = UnicodeAttribute(default="allow")  # allow | deny
     updated_at = UTCDateTimeAttribute(null=True)
+    four_eyes = BooleanAttribute(null=True)  # the default of policies that do not say (False when unset)
+    reservation_ttl_seconds = NumberAttribute(null=True)  # budget reservations (3600 when unset)
 
 
 class ApprovalItem(TableModel):
@@ -606,6 +638,7 @@ class ApprovalItem(TableModel):
     stage = UnicodeAttribute(default="initial")  # initial | escalated
     requested_by = UnicodeAttribute()  # the agent id
     requester_owner = UnicodeAttribute(null=True)  # the user who registered the agent
+    four_eyes = BooleanAttribute(null=True)  # the registrant may not decide (from the policies behind it)
     action = UnicodeAttribute()
     resource = UnicodeAttribute(null=True)
     context = JSONAttribute(null=True)

@@ -35,12 +35,23 @@ _ERROR_SCHEMA = {
         }
     },
 }
+# RFC 6749 §5.2: the OAuth endpoints' own error body.
+_OAUTH_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+}
 _ERRORS = {
     "400": "Bad input; details name the field",
     "401": "No or bad credentials",
     "403": "Authenticated but not allowed",
     "404": "Not found, or belongs to another tenant",
     "429": "Throttled or over quota; see Retry-After",
+    "503": "A dependency is down; see Retry-After",
+}
+_BODY_ERRORS = {
+    "413": "The body is over the route's size limit",
+    "415": "The body is not in the route's media type",
 }
 _SECURITY_SCHEMES = {
     "userToken": {"type": "http", "scheme": "bearer", "description": "A portal user's access token"},
@@ -105,13 +116,15 @@ def _operation(route: Route, refs: dict[str, str]) -> dict[str, Any]:
     elif route.content_type != "application/json":
         success["content"] = {route.content_type: {"schema": {"type": "string"}}}
     responses: dict[str, Any] = {str(route.status): success}
-    for status, text in _ERRORS.items():
-        if status in {"401", "403"} and route.is_public:
+    errors = {**_ERRORS, **(_BODY_ERRORS if route.request_model else {})}
+    # The OAuth endpoints answer RFC 6749 bodies; the gateway in front of them answers the API's own.
+    error_schema: dict[str, Any] = {"$ref": "#/components/schemas/Error"}
+    if route.form_encoded:
+        error_schema = {"anyOf": [{"$ref": "#/components/schemas/OAuthError"}, error_schema]}
+    for status, text in sorted(errors.items()):
+        if status in {"401", "403"} and route.is_public and not route.form_encoded:
             continue
-        responses[status] = {
-            "description": text,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
+        responses[status] = {"description": text, "content": {"application/json": {"schema": error_schema}}}
     op["responses"] = responses
     if not route.is_public:
         op["security"] = [
@@ -134,6 +147,7 @@ def _document_text() -> str:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, refs)
     schemas = dict(defs.get("$defs", {}))
     schemas["Error"] = _ERROR_SCHEMA
+    schemas["OAuthError"] = _OAUTH_ERROR_SCHEMA
     doc = {
         "openapi": "3.1.0",
         "info": {

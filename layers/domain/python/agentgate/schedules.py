@@ -38,4 +38,10 @@ SCHEDULES: tuple[Schedule, ...] = (
         "and send each tenant's usage to the Stripe meters",
         grants=frozenset({"table:read", "table:write", "stripe"}),
     ),
+    Schedule(
+        "budget-reservations-release",
+        "budget_reservations_release",
+        "rate(1 minute)",
+        "Release the budget reservations of /authorize that no run settled within their time",
+    ),
 )

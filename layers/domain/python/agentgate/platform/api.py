@@ -24,7 +24,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ValidationError
 
 from agentgate.platform.errors import DomainError, Forbidden, Unauthorized
+from agentgate.platform.metering import meter_api_call
 from agentgate.platform.observability import logger, metrics
+from agentgate.platform.request_body import check_json_body
 from agentgate.platform.tenancy import ADMIN_SCOPE, Caller, TenantContext, context_from_authorizer
 from agentgate.routes import ROUTES, Route, find_route
 
@@ -38,6 +40,11 @@ _THROTTLING_CODES = frozenset(
         "RequestLimitExceeded",
         "ServiceUnavailable",
     }
+)
+# A dependency refusing a value: the services name the field where they can; anything they did not
+# anticipate is still the caller's value, so a 400 rather than a 502.
+_REFUSED_VALUE_CODES = frozenset(
+    {"ValidationException", "InvalidParameterException", "InvalidParameterValueException"}
 )
 
 
@@ -123,6 +130,7 @@ def _enforce_route(app: Any) -> None:
             tenant_id=ctx.tenant_id, principal=f"{ctx.principal.kind.value}:{ctx.principal.id}"
         )
     check_access(route, ctx)
+    check_json_body(route, event.raw_event)
     app.append_context(**{_TENANT_KEY: ctx, "agentgate.route": route})
 
 
@@ -177,6 +185,16 @@ def make_resolver() -> APIGatewayRestResolver:
                 "A dependency is busy; retry shortly.",
                 headers={"Retry-After": "1"},
             )
+        if code in _REFUSED_VALUE_CODES:
+            logger.error(
+                "dependency refused a value", extra={"aws_error": code, "operation": exc.operation_name}
+            )
+            return error_response(
+                400,
+                "invalid_value",
+                "A value in the request was refused; check the fields' formats and sizes.",
+                [{"field": "body", "issue": "refused_by_dependency", "message": code}],
+            )
         raise exc
 
     @app.exception_handler(BotoCoreError)
@@ -196,7 +214,9 @@ def make_handler(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any],
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
     @metrics.log_metrics(raise_on_empty_metrics=False)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return app.resolve(event, context)
+        result = app.resolve(event, context)
+        meter_api_call(event, result)
+        return result
 
     return handler
 

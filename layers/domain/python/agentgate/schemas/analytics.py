@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import Field
 
@@ -96,9 +96,27 @@ class Meter(ResponseModel):
     limit: int
 
 
+class UsagePeriod(ResponseModel):
+    start: datetime
+    end: datetime
+
+
+class QuotaMeter(ResponseModel):
+    used: int
+    quota: int
+
+
+class Count(ResponseModel):
+    used: int
+
+
 class TierUsage(ResponseModel):
+    """What the tenant really used today (UTC): API calls against the tier's quota, tokens, runs, agents."""
+
     tier: str
+    period: UsagePeriod
+    api_calls: QuotaMeter
+    token_issuances: Count
+    runs: Count
     agents: Meter
-    api_calls_today: Meter
-    runs_today: int
     retention_days: int

@@ -25,6 +25,7 @@ class Approval(ResponseModel):
     approvers: list[str]
     escalation_approvers: list[str]
     timeout_seconds: int
+    four_eyes: bool = False  # True: the agent's registrant may not decide
     created_at: datetime
     escalated_at: datetime | None = None
     decided_by: str | None = None

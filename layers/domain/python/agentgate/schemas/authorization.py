@@ -33,6 +33,7 @@ class Reason(ResponseModel):
 
     kind: Literal["policy", "budget", "default"]
     message: str
+    code: str | None = None  # budget_exhausted for a budget that cannot hold the request
     policy_id: str | None = None
     policy_name: str | None = None
     effect: Literal["allow", "deny", "require_approval"] | None = None
@@ -42,4 +43,7 @@ class Reason(ResponseModel):
 class AuthorizeDecision(ResponseModel):
     decision: Literal["allow", "deny", "pending"]
     approval_id: str | None = None
+    # Set when an allowed request's estimated_cost_usd is held against the agent's budgets: send it
+    # with the run (``authorization_id``) to settle the hold.
+    authorization_id: str | None = None
     reasons: list[Reason]

@@ -61,6 +61,7 @@ class Budget(ResponseModel):
     threshold_alert_percent: int
     auto_pause_at_percent: int | None
     current_spend_usd: Money
+    reserved_usd: Money = Decimal(0)  # held by /authorize reservations not settled or released yet
     period_start: datetime
     period_end: datetime
     alert_sent: bool

@@ -68,6 +68,8 @@ class PolicyCreate(RequestModel):
     escalation_approvers: list[str] = Approvers
     approval_timeout_seconds: int | None = Field(default=None, ge=1, le=MAX_APPROVAL_TIMEOUT_SECONDS)
     status: PolicyStatus = "active"
+    # True: whoever registered the requesting agent may not decide its requests; None: the tenant default.
+    four_eyes: bool | None = None
 
     _conditions = field_validator("conditions")(check_conditions)
 
@@ -101,6 +103,7 @@ class PolicyUpdate(RequestModel):
     escalation_approvers: list[str] | None = Field(default=None, max_length=50)
     approval_timeout_seconds: int | None = Field(default=None, ge=1, le=MAX_APPROVAL_TIMEOUT_SECONDS)
     status: PolicyStatus | None = None
+    four_eyes: bool | None = None
 
     _conditions = field_validator("conditions")(check_conditions)
 
@@ -135,6 +138,7 @@ class Policy(ResponseModel):
     escalation_approvers: list[str]
     approval_timeout_seconds: int | None
     status: PolicyStatus
+    four_eyes: bool | None = None  # None: the tenant default applies (GET /api/v1/policy-settings)
     created_at: datetime
     updated_at: datetime | None = None
 
@@ -148,10 +152,29 @@ class PolicyQuery(PageQuery):
     status: PolicyStatus | None = None
 
 
+DEFAULT_RESERVATION_TTL_SECONDS = 3600
+MAX_RESERVATION_TTL_SECONDS = 7 * 24 * 3600
+
+
 class GovernanceSettings(ResponseModel):
     default_decision: Literal["allow", "deny"]
+    four_eyes: bool = False  # the default of policies that leave four_eyes unset
+    reservation_ttl_seconds: int = DEFAULT_RESERVATION_TTL_SECONDS
     updated_at: datetime | None = None
 
 
 class GovernanceSettingsUpdate(RequestModel):
-    default_decision: Literal["allow", "deny"]
+    """The settings to change; the others keep their value."""
+
+    default_decision: Literal["allow", "deny"] | None = None
+    four_eyes: bool | None = None
+    reservation_ttl_seconds: int | None = Field(default=None, ge=60, le=MAX_RESERVATION_TTL_SECONDS)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> GovernanceSettingsUpdate:
+        given = {name for name in self.model_fields_set if getattr(self, name) is not None}
+        if not given:
+            raise ValueError(
+                "name at least one setting: default_decision, four_eyes, reservation_ttl_seconds"
+            )
+        return self

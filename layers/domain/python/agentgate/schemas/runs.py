@@ -62,6 +62,7 @@ class RunIn(RequestModel):
     batch: bool = Field(default=False, description="sent through the provider's batch API: batch rates apply")
     events: list[RunEventIn] = Field(default_factory=list, max_length=MAX_EVENTS_PER_RUN)
     external_reference: str | None = Field(default=None, max_length=256)
+    authorization_id: str | None = Field(default=None, min_length=1, max_length=64)  # settles a reservation
     team: str | None = Field(default=None, min_length=1, max_length=128)
     policy_decisions: list[PolicyDecision] = Field(default_factory=list, max_length=100)
 

@@ -17,7 +17,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 from pydantic import AwareDatetime, BaseModel, Field
 
 from agentgate.data.counters import counter_update, put_if_absent, write_counted
@@ -34,19 +34,22 @@ from agentgate.models import (
     TenantItem,
 )
 from agentgate.platform.aws import client
-from agentgate.platform.observability import logger
+from agentgate.platform.metering import put_analytics_record
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.analytics import (
     AnalyticsQuery,
+    Count,
     Heatmap,
     HeatmapRow,
     Meter,
     QuotaDay,
+    QuotaMeter,
     QuotaUsage,
     TierUsage,
     TokenDay,
     TokenTrend,
+    UsagePeriod,
 )
 from agentgate.services import costs
 from agentgate.services.runs import PoisonRecord, dead_letter
@@ -80,17 +83,12 @@ def new_record(tenant_id: str, kind: str, **dims: Any) -> dict[str, Any]:
     }
 
 
+
 def record(tenant_id: str, kind: str, **dims: Any) -> None:
     """Put one analytics record on the analytics stream (``analytics_batch`` batches them instead)."""
-    payload = new_record(tenant_id, kind, **dims)
-    try:
-        client("kinesis").put_record(
-            StreamName=get_settings().analytics_stream,
-            Data=json.dumps(payload, default=str).encode(),
-            PartitionKey=tenant_id,
-        )
-    except (ClientError, BotoCoreError) as exc:
-        logger.warning("analytics record lost", extra={"kind": kind, "error": type(exc).__name__})
+    if kind not in KINDS:
+        raise ValueError(f"unknown analytics kind {kind!r}")
+    put_analytics_record(tenant_id, kind, dims)
 
 
 # --- the consumer ------------------------------------------------------------------------------------
@@ -294,12 +292,15 @@ def tier_usage(ctx: TenantContext) -> TierUsage:
     limits = tier_limits(ctx.tier)
     today = costs.today()
     agents = AgentItem.count(ctx.pk, AgentItem.sk.startswith("AGENT#"))
-    calls = int(summarize_day(ctx.tenant_id, today).api_calls)
+    summary = summarize_day(ctx.tenant_id, today)
     org_today = costs.counters(ctx.tenant_id, "org", costs.ORG, today, today).get(today)
+    start = datetime.combine(today, datetime.min.time(), tzinfo=UTC)
     return TierUsage(
         tier=limits.name,
+        period=UsagePeriod(start=start, end=start + timedelta(days=1)),
+        api_calls=QuotaMeter(used=int(summary.api_calls), quota=limits.daily_quota),
+        token_issuances=Count(used=int(summary.tokens_issued)),
+        runs=Count(used=int(org_today.runs) if isinstance(org_today, CostDayItem) else 0),
         agents=Meter(used=agents, limit=limits.agent_limit),
-        api_calls_today=Meter(used=calls, limit=limits.daily_quota),
-        runs_today=int(org_today.runs) if isinstance(org_today, CostDayItem) else 0,
         retention_days=limits.retention_days,
     )

@@ -62,6 +62,7 @@ def to_schema(item: ApprovalItem) -> Approval:
         approvers=_strings(item.approvers),
         escalation_approvers=_strings(item.escalation_approvers),
         timeout_seconds=int(item.timeout_seconds),
+        four_eyes=bool(item.four_eyes),
         created_at=item.created_at,
         escalated_at=item.escalated_at,
         decided_by=item.decided_by,
@@ -83,6 +84,7 @@ def start(
     approvers: Iterable[str],
     escalation_approvers: Iterable[str],
     timeout_seconds: int,
+    four_eyes: bool = False,
 ) -> ApprovalItem:
     approval_id = ordered_id("apr")
     now = datetime.now(UTC)
@@ -96,6 +98,7 @@ def start(
         stage=INITIAL,
         requested_by=agent_id,
         requester_owner=agent_owner,
+        four_eyes=four_eyes,
         action=action,
         resource=resource,
         context=json.loads(json.dumps(context, default=str)) if context else None,
@@ -249,12 +252,25 @@ def stage_approvers(item: ApprovalItem) -> list[str]:
     return approvers
 
 
+def _identities(principal: Principal) -> set[str]:
+    """Every way a principal may be named: id, ``kind:id``, e-mail, agent id."""
+    names = {principal.id, f"{principal.kind.value}:{principal.id}", principal.email, principal.agent_id}
+    return {name for name in names if name}
+
+
+def is_requesting_agent(principal: Principal, item: ApprovalItem) -> bool:
+    """The agent that asked: it never decides its own request."""
+    return item.requested_by in _identities(principal)
+
+
+def is_registrant(principal: Principal, item: ApprovalItem) -> bool:
+    """The user who registered the requesting agent (by id, ``user:<id>`` or e-mail)."""
+    return item.requester_owner is not None and item.requester_owner in _identities(principal)
+
+
 def is_own_request(principal: Principal, item: ApprovalItem) -> bool:
-    """The requesting agent itself, or the user who registered it (by id, ``user:<id>`` or e-mail)."""
-    mine = {principal.id, f"{principal.kind.value}:{principal.id}", principal.email, principal.agent_id} - {
-        None
-    }
-    return item.requested_by in mine or (item.requester_owner is not None and item.requester_owner in mine)
+    """Who may not decide: the requesting agent always, its registrant when four-eyes applies."""
+    return is_requesting_agent(principal, item) or (bool(item.four_eyes) and is_registrant(principal, item))
 
 
 def may_decide(principal: Principal, item: ApprovalItem) -> bool:
@@ -265,14 +281,28 @@ def may_decide(principal: Principal, item: ApprovalItem) -> bool:
     )
 
 
+def _four_eyes_refusal(item: ApprovalItem) -> Forbidden:
+    who = ", ".join(stage_approvers(item))
+    return Forbidden(
+        f"Four-eyes approval applies to this request: you registered agent {item.requested_by}, "
+        f"so another approver must decide it ({who}, anyone but you).",
+        code="four_eyes",
+        details=[
+            {"field": "four_eyes", "issue": "registrant_may_not_decide", "message": f"approvers: {who}"}
+        ],
+    )
+
+
 def decide(ctx: TenantContext, approval_id: str, decision: str, comment: str | None) -> Approval:
     principal = ctx.principal
     if principal.kind is not Caller.USER:
         raise Forbidden("Approvals are decided by people signed in to the portal.", code="approver_required")
     data = tenant_data(ctx)
     item = _get(data, approval_id)
-    if is_own_request(principal, item):
+    if is_requesting_agent(principal, item):
         raise Forbidden("Nobody decides their own request.", code="self_approval")
+    if item.four_eyes and is_registrant(principal, item):
+        raise _four_eyes_refusal(item)
     if not any(_matches(principal, entry) for entry in stage_approvers(item)):
         raise Forbidden("You are not an approver of this request.", code="not_an_approver")
     if item.status != PENDING:

@@ -12,13 +12,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from agentgate.data.tenant import system_data, tenant_data
-from agentgate.models import AgentItem, PolicyItem
+from agentgate.models import AgentItem, BudgetItem, PolicyItem
 from agentgate.platform.errors import Forbidden
 from agentgate.platform.tenancy import TenantContext
 from agentgate.policy.evaluator import ALLOW, Outcome, Request, evaluate
 from agentgate.schemas.authorization import AuthorizeDecision, AuthorizeRequest, Reason
 from agentgate.schemas.policies import DEFAULT_APPROVAL_TIMEOUT_SECONDS
-from agentgate.services import approvals, policies
+from agentgate.services import approvals, policies, reservations
+
+BUDGET_EXHAUSTED = "budget_exhausted"
 
 
 def _policy_reasons(outcome: Outcome, action: str) -> list[Reason]:
@@ -41,11 +43,15 @@ def _default_reason(default: str) -> Reason:
 def _budget_reason(remaining: Decimal, estimate: Decimal | None) -> Reason | None:
     if remaining <= 0:
         return Reason(
-            kind="budget", message="the agent's budget is exhausted", remaining_budget_usd=remaining
+            kind="budget",
+            code=BUDGET_EXHAUSTED,
+            message="the agent's budget is exhausted",
+            remaining_budget_usd=remaining,
         )
     if estimate is not None and estimate > remaining:
         return Reason(
             kind="budget",
+            code=BUDGET_EXHAUSTED,
             message=(
                 f"the estimated cost {format(estimate, 'f')} USD exceeds "
                 f"the {format(remaining, 'f')} USD left"
@@ -55,12 +61,29 @@ def _budget_reason(remaining: Decimal, estimate: Decimal | None) -> Reason | Non
     return None
 
 
+def _reservation_refused(budget: BudgetItem, estimate: Decimal) -> Reason:
+    return Reason(
+        kind="budget",
+        code=BUDGET_EXHAUSTED,
+        message=(
+            f"budget {budget.name!r} ({budget.budget_id}) cannot hold the estimated "
+            f"{format(estimate, 'f')} USD beside its spend and open reservations "
+            f"(max {format(budget.max_amount_usd, 'f')} USD)"
+        ),
+    )
+
+
 def _approval_settings(matched: list[PolicyItem]) -> tuple[list[str], list[str], int]:
     """Several require_approval policies: any of their approvers may decide; the shortest timeout wins."""
     approvers = [str(a) for item in matched for a in item.approvers]
     escalation = [str(a) for item in matched for a in item.escalation_approvers]
     timeouts = [int(item.approval_timeout_seconds) for item in matched if item.approval_timeout_seconds]
     return approvers, escalation, min(timeouts, default=DEFAULT_APPROVAL_TIMEOUT_SECONDS)
+
+
+def _four_eyes(matched: list[PolicyItem], tenant_default: bool) -> bool:
+    """The strictest of the policies behind the request; a policy that does not say takes the default."""
+    return any(item.four_eyes if item.four_eyes is not None else tenant_default for item in matched)
 
 
 def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecision:
@@ -72,7 +95,8 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
     if agent is None:
         raise Forbidden("This agent no longer exists.", code="agent_unknown")
     rules, items = policies.tenant_rules(ctx.tenant_id)
-    default = policies.default_decision(ctx.tenant_id)
+    settings = policies.tenant_settings(ctx.tenant_id)
+    default = settings.default_decision
     outcome = evaluate(
         rules,
         Request(
@@ -96,9 +120,23 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
         )
         if budget_reason is not None:
             decision, reasons = "deny", [budget_reason, *reasons]
+    authorization_id = None
+    if decision == ALLOW and request.estimated_cost_usd:
+        held = reservations.reserve(
+            ctx.tenant_id,
+            agent_id,
+            budgets.covering_budgets(ctx.tenant_id, agent_id, agent.team),
+            request.estimated_cost_usd,
+            settings.reservation_ttl_seconds,
+        )
+        if held.exhausted is not None:
+            decision = "deny"
+            reasons = [_reservation_refused(held.exhausted, request.estimated_cost_usd), *reasons]
+        authorization_id = held.authorization_id
     approval_id = None
     if decision == "pending":
-        approvers, escalation, timeout = _approval_settings([items[r.policy_id] for r in outcome.matched])
+        matched = [items[r.policy_id] for r in outcome.matched]
+        approvers, escalation, timeout = _approval_settings(matched)
         approval = approvals.start(
             ctx.tenant_id,
             agent_id=agent_id,
@@ -111,6 +149,7 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
             approvers=approvers,
             escalation_approvers=escalation,
             timeout_seconds=timeout,
+            four_eyes=_four_eyes(matched, settings.four_eyes),
         )
         approval_id = approval.approval_id
     analytics.record(ctx.tenant_id, "authorization", decision=decision, agent_id=agent_id)
@@ -125,4 +164,9 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
                 "reasons": [r.policy_id or r.kind for r in reasons],
             },
         )
-    return AuthorizeDecision(decision=decision, approval_id=approval_id, reasons=reasons)  # type: ignore[arg-type]
+    return AuthorizeDecision(
+        decision=decision,  # type: ignore[arg-type]
+        approval_id=approval_id,
+        authorization_id=authorization_id,
+        reasons=reasons,
+    )

@@ -163,8 +163,15 @@ def remaining_for_agent(tenant_id: str, agent_id: str) -> Decimal | None:
 
 
 def _spend(tenant_id: str, budget: BudgetItem, at: datetime) -> Decimal:
+    """Spend plus what open reservations hold (``committed_usd``), for what is left to spend."""
     spend = _spend_item(tenant_id, budget, at)
-    return spend.spend_usd if spend else Decimal(0)
+    if spend is None:
+        return Decimal(0)
+    return max(spend.spend_usd, spend.committed_usd or Decimal(0))
+
+
+def covering_budgets(tenant_id: str, agent_id: str, team: str | None) -> list[BudgetItem]:
+    return [b for b in tenant_budgets(tenant_id) if covers(b, agent_id, team)]
 
 
 def _spend_item(tenant_id: str, budget: BudgetItem, at: datetime) -> BudgetSpendItem | None:
@@ -190,6 +197,7 @@ def _out(tenant_id: str, budget: BudgetItem) -> Budget:
             int(budget.auto_pause_at_percent) if budget.auto_pause_at_percent is not None else None
         ),
         current_spend_usd=spend.spend_usd if spend else Decimal(0),
+        reserved_usd=max(spend.reserved_usd or Decimal(0), Decimal(0)) if spend else Decimal(0),
         period_start=start,
         period_end=end,
         alert_sent=bool(spend and spend.alerted_at),

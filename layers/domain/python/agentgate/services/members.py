@@ -24,7 +24,7 @@ from agentgate.platform.observability import logger
 from agentgate.platform.tenancy import Caller, Principal, Role, TenantContext
 from agentgate.schemas.common import PageQuery
 from agentgate.schemas.members import Member, MemberInvite, MemberPage, MemberUpdate
-from agentgate.services.tenants import cognito, error_code, user_attribute, user_pool
+from agentgate.services.tenants import cognito, error_code, refused_field, user_attribute, user_pool
 
 _MEMBER_PREFIX = "MEMBER#"
 
@@ -88,6 +88,8 @@ def invite(ctx: TenantContext, request: MemberInvite) -> Member:
     except ClientError as exc:
         if error_code(exc) == "UsernameExistsException":
             raise Conflict("A person with this email already has an account.", code="member_exists") from None
+        if (refused := refused_field(exc, "email", "email address")) is not None:
+            raise refused from None
         raise
     user_id = user_attribute(user["Attributes"], "sub")
     now = datetime.now(UTC)

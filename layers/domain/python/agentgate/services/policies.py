@@ -51,6 +51,7 @@ def _out(item: PolicyItem) -> Policy:
         if item.approval_timeout_seconds
         else None,
         status=item.status,  # type: ignore[arg-type]
+        four_eyes=item.four_eyes,
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
@@ -83,6 +84,7 @@ def create_policy(ctx: TenantContext, request: PolicyCreate) -> Policy:
         escalation_approvers=request.escalation_approvers,
         approval_timeout_seconds=_timeout(request.action, request.approval_timeout_seconds),
         status=request.status,
+        four_eyes=request.four_eyes,
         created_at=datetime.now(UTC),
         created_by=data.actor,
     )
@@ -123,6 +125,7 @@ def update_policy(ctx: TenantContext, policy_id: str, request: PolicyUpdate) -> 
         "escalation_approvers": current.escalation_approvers,
         "approval_timeout_seconds": current.approval_timeout_seconds,
         "status": current.status,
+        "four_eyes": current.four_eyes,
     }
     changes = request.model_dump(include=request.model_fields_set)
     merged.update(changes)
@@ -140,6 +143,7 @@ def update_policy(ctx: TenantContext, policy_id: str, request: PolicyUpdate) -> 
     item.escalation_approvers = checked.escalation_approvers  # type: ignore[assignment]
     item.approval_timeout_seconds = _timeout(checked.action, checked.approval_timeout_seconds)
     item.status = checked.status
+    item.four_eyes = checked.four_eyes
     item.updated_at = datetime.now(UTC)
     data = tenant_data(ctx)
     data.record(
@@ -167,31 +171,47 @@ def default_decision(tenant_id: str) -> str:
     return item.default_decision if item else DEFAULT_DECISION
 
 
-def get_settings(ctx: TenantContext) -> GovernanceSettings:
-    item = tenant_data(ctx).find(GovernanceSettingsItem, GovernanceSettingsItem.SK)
+def tenant_settings(tenant_id: str) -> GovernanceSettings:
+    """The tenant's governance settings, each at its default until set."""
+    item = system_data(tenant_id).find(GovernanceSettingsItem, GovernanceSettingsItem.SK)
     if item is None:
         return GovernanceSettings(default_decision=DEFAULT_DECISION)
-    return GovernanceSettings.model_validate(
-        {"default_decision": item.default_decision, "updated_at": item.updated_at}
-    )
+    values: dict[str, Any] = {"default_decision": item.default_decision, "updated_at": item.updated_at}
+    if item.four_eyes is not None:
+        values["four_eyes"] = item.four_eyes
+    if item.reservation_ttl_seconds is not None:
+        values["reservation_ttl_seconds"] = int(item.reservation_ttl_seconds)
+    return GovernanceSettings.model_validate(values)
+
+
+def get_settings(ctx: TenantContext) -> GovernanceSettings:
+    return tenant_settings(ctx.tenant_id)
 
 
 def update_settings(ctx: TenantContext, request: GovernanceSettingsUpdate) -> GovernanceSettings:
     now = datetime.now(UTC)
+    changes = {k: v for k, v in request.model_dump(include=request.model_fields_set).items() if v is not None}
+    merged = tenant_settings(ctx.tenant_id).model_copy(update={**changes, "updated_at": now})
     data = tenant_data(ctx)
     item = data.new(
         GovernanceSettingsItem,
         GovernanceSettingsItem.SK,
-        default_decision=request.default_decision,
+        default_decision=merged.default_decision,
+        four_eyes=merged.four_eyes,
+        reservation_ttl_seconds=merged.reservation_ttl_seconds,
         updated_at=now,
     )
-    data.record(
-        lambda: data.put(item),
-        action="policy.default_changed",
-        target="policy:default",
-        details={"default_decision": request.default_decision},
-    )
-    return GovernanceSettings(default_decision=request.default_decision, updated_at=now)
+    audits: list[tuple[str, str, dict[str, Any]]] = []
+    if "default_decision" in changes:
+        audits.append(("policy.default_changed", "policy:default", {"default_decision": merged.default_decision}))
+    if changes.keys() - {"default_decision"}:
+        audits.append(("policy.settings_changed", "policy:settings", {"changed": sorted(changes)}))
+    if not audits:
+        data.put(item)
+    for index, (action, target, details) in enumerate(audits):
+        # The item is written once, with the first entry; a second entry records the other change.
+        data.record((lambda: data.put(item)) if index == 0 else None, action=action, target=target, details=details)
+    return merged
 
 
 def tenant_rules(tenant_id: str) -> tuple[list[PolicyRule], dict[str, PolicyItem]]:

@@ -43,7 +43,7 @@ from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
 from agentgate.pricing import Call, Costing, ModelPrice, TokenCounts, price_calls, price_table
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope
-from agentgate.services import budgets
+from agentgate.services import budgets, reservations
 from agentgate.tiers import tier_limits
 
 # A DynamoDB item holds 400 KB: inputs and outputs larger than this are replaced by a marker.
@@ -104,6 +104,10 @@ class RunRecorder:
             logger.info("run id reused with other content: first write kept", extra={"run_id": run.run_id})
             return outcome
         self._write_events(envelope, item)
+        if run.authorization_id:  # on a redelivery too: settling is idempotent
+            reservations.settle(
+                tenant_id, run.authorization_id, agent_id=envelope.agent_id, run_id=run.run_id
+            )
         if covering:
             budgets.check_thresholds(tenant_id, covering, run.start_time)
         return outcome
@@ -234,7 +238,8 @@ class RunRecorder:
             actions.append(
                 counter_update(self.table, pk, CostDayItem.sk_for(scope, scope_id, day), counters, sets)
             )
-        spend = {"spend_usd": cost or Decimal(0), "runs": 1}
+        # committed_usd (spend + reserved) is what /authorize reservations are checked against.
+        spend = {"spend_usd": cost or Decimal(0), "committed_usd": cost or Decimal(0), "runs": 1}
         for budget in covering:
             actions.append(
                 counter_update(self.table, pk, budgets.spend_sk(budget, run.start_time), spend, {})

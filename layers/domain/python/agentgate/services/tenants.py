@@ -54,6 +54,22 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
+# Cognito's answers to a value it will not take: the caller's input, so a 400 naming the field.
+REFUSED_VALUE_CODES = frozenset({"InvalidParameterException", "InvalidPasswordException"})
+
+
+def refused_field(exc: ClientError, field: str, what: str) -> BadRequest | None:
+    """A 400 naming ``field`` when Cognito refused the value the caller sent for it, else None."""
+    code = error_code(exc)
+    if code not in REFUSED_VALUE_CODES:
+        return None
+    if code == "InvalidPasswordException":
+        return field_error(field, "does not meet the password policy", "password_policy")
+    return field_error(
+        field, f"the identity provider does not accept this {what}", "refused_by_identity_provider"
+    )
+
+
 def cognito() -> Any:
     return client("cognito-idp")
 
@@ -94,6 +110,8 @@ def _create_owner(email: str, password: str) -> str:
     except ClientError as exc:
         if error_code(exc) == "UsernameExistsException":
             raise Conflict("An account with this email exists.", code="email_taken") from None
+        if (refused := refused_field(exc, "email", "email address")) is not None:
+            raise refused from None
         raise
     try:
         cognito().admin_set_user_password(
@@ -101,8 +119,8 @@ def _create_owner(email: str, password: str) -> str:
         )
     except ClientError as exc:
         cognito().admin_delete_user(UserPoolId=pool_id, Username=email)
-        if error_code(exc) == "InvalidPasswordException":
-            raise field_error("password", "does not meet the password policy", "password_policy") from None
+        if (refused := refused_field(exc, "password", "password")) is not None:
+            raise refused from None
         raise
     return user_attribute(user["Attributes"], "sub")
 
@@ -240,6 +258,8 @@ def login(request: LoginRequest) -> LoginResult:
             raise field_error(
                 "new_password", "does not meet the password policy", "password_policy"
             ) from None
+        if (refused := refused_field(exc, "email", "email address or password")) is not None:
+            raise refused from None
         raise
     if "AuthenticationResult" not in answer:
         raise Forbidden(f"Sign-in needs {answer.get('ChallengeName')}.", code="challenge_required")
@@ -255,7 +275,7 @@ def refresh(request: RefreshRequest) -> LoginResult:
             AuthParameters={"REFRESH_TOKEN": request.refresh_token},
         )
     except ClientError as exc:
-        if error_code(exc) in _BAD_CREDENTIALS:
+        if error_code(exc) in _BAD_CREDENTIALS | {"InvalidParameterException"}:
             raise Unauthorized("The refresh token is invalid or revoked.", code="invalid_token") from None
         raise
     return LoginResult(tokens=_tokens(answer["AuthenticationResult"]))
