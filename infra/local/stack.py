@@ -181,7 +181,9 @@ class LocalStack:
         api_url = server.url
         # The functions' API Gateway calls come here: the gateway flushes its authorizer cache on
         # FlushStageAuthorizersCache and forwards every other call to moto (infra/local/control_plane.py).
-        self._set_env(**settings_env(issuer=api_url, portal_url=api_url), AWS_ENDPOINT_URL_API_GATEWAY=api_url)
+        self._set_env(
+            **settings_env(issuer=api_url, portal_url=api_url), AWS_ENDPOINT_URL_API_GATEWAY=api_url
+        )
         self._reset_caches()
         self._ensure_signing_key()
         if self.stripe is not None:

@@ -800,6 +800,8 @@ class MeterReportItem(TableModel):
     @staticmethod
     def sk_for(day: str, usage: str) -> str:
         return f"METER#{day}#{usage}"
+
+
 # --- federation and the agent ecosystem -------------------------------------------------------------
 
 

@@ -446,7 +446,9 @@ ROUTES: tuple[Route, ...] = (
         "Issue an access token (client_credentials; token exchange: delegation, external OIDC ID tokens)",
         "oauth",
         # Writes: a federated exchange spends its ID token's jti and appends the audit entry.
-        grants=frozenset({TABLE_READ, TABLE_WRITE, KMS_SIGN, KMS_PUBLIC_KEY, SIGNING_KEY_OPEN, ANALYTICS_STREAM}),
+        grants=frozenset(
+            {TABLE_READ, TABLE_WRITE, KMS_SIGN, KMS_PUBLIC_KEY, SIGNING_KEY_OPEN, ANALYTICS_STREAM}
+        ),
         request_model="oauth:TokenRequest",
         response_model="oauth:TokenResponse",
         form_encoded=True,

@@ -20,6 +20,7 @@ from agentgate.data.batch import batch_get_many
 from agentgate.data.tenant import tenant_key
 from agentgate.models import AgentItem, CredentialItem, RevokedTokenItem, TenantItem
 from agentgate.platform.aws import client
+from agentgate.platform.settings import get_settings
 
 PAUSED = "paused"
 # How long the authorizer trusts a status it read, when API Gateway does not cache its answers
@@ -75,6 +76,17 @@ def load_state(
         elif isinstance(item, CredentialItem):
             credential = item
     return PrincipalState(tenant=tenant, agents=agents, revoked=revoked, credential=credential)
+
+
+def state_cache_seconds() -> float:
+    """How long the authorizer may reuse a status it read: 0 when API Gateway caches its answers.
+
+    A pause flushes API Gateway's cache (``platform.gateway_cache``); the request after the flush
+    must read the new status, or an Allow built from a status read just before the pause would be
+    cached again for the whole TTL. With the gateway's cache on, each token reaches the authorizer
+    about once per TTL anyway, so reading fresh costs one BatchGetItem per token per TTL.
+    """
+    return 0.0 if get_settings().authorizer_cache_ttl_seconds > 0 else STATE_CACHE_SECONDS
 
 
 class StateCache:

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
 from pydantic import AwareDatetime, BaseModel, Field
 
 from agentgate.data.counters import counter_update, put_if_absent, write_counted
@@ -33,7 +31,6 @@ from agentgate.models import (
     CostDayItem,
     TenantItem,
 )
-from agentgate.platform.aws import client
 from agentgate.platform.metering import put_analytics_record
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
@@ -81,7 +78,6 @@ def new_record(tenant_id: str, kind: str, **dims: Any) -> dict[str, Any]:
         "at": datetime.now(UTC).isoformat(),
         "dims": dims,
     }
-
 
 
 def record(tenant_id: str, kind: str, **dims: Any) -> None:

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from agentgate.data.tenant import TenantData
 from agentgate.models import CostDayItem, RunItem, tenant_pk
+from agentgate.platform.aws import client
 from agentgate.platform.observability import logger
 from agentgate.pricing import BUCKETS, Costing
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope, TokenUsage
@@ -61,7 +62,7 @@ def merge_fragment(
         part = recorder.cost(fragment) if fragment.calls else Costing(None, None)
         recorder._write_events(fragment, stored, first_seq=int(stored.event_count or 0))
         try:
-            recorder.dynamodb.transact_write_items(
+            client("dynamodb").transact_write_items(
                 TransactItems=_transaction(recorder.table, fragment, stored, part, covering, new_spans)
             )
         except ClientError as exc:

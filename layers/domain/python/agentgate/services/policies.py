@@ -203,14 +203,18 @@ def update_settings(ctx: TenantContext, request: GovernanceSettingsUpdate) -> Go
     )
     audits: list[tuple[str, str, dict[str, Any]]] = []
     if "default_decision" in changes:
-        audits.append(("policy.default_changed", "policy:default", {"default_decision": merged.default_decision}))
+        audits.append(
+            ("policy.default_changed", "policy:default", {"default_decision": merged.default_decision})
+        )
     if changes.keys() - {"default_decision"}:
         audits.append(("policy.settings_changed", "policy:settings", {"changed": sorted(changes)}))
     if not audits:
         data.put(item)
     for index, (action, target, details) in enumerate(audits):
         # The item is written once, with the first entry; a second entry records the other change.
-        data.record((lambda: data.put(item)) if index == 0 else None, action=action, target=target, details=details)
+        data.record(
+            (lambda: data.put(item)) if index == 0 else None, action=action, target=target, details=details
+        )
     return merged
 
 
