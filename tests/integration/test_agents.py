@@ -396,3 +396,54 @@ def test_an_agent_records_who_registered_it(aws):
 
     stored = AgentItem.get(member.pk, AgentItem.sk_for(reply.json["id"]))
     assert stored.created_by == f"user:{member.principal.id}"
+
+
+def as_agent(ctx, agent_id, *scopes):
+    from agentgate.platform.tenancy import Caller, Principal, TenantContext
+
+    principal = Principal(kind=Caller.AGENT, id=agent_id, agent_id=agent_id, scopes=frozenset(scopes))
+    return TenantContext(tenant_id=ctx.tenant_id, principal=principal, tier=ctx.tier)
+
+
+def test_an_agent_with_agents_write_registers_and_changes_agents_within_its_own_scopes(aws):
+    _, owner = new_tenant()
+    deployer = create(
+        as_role(owner, Role.MEMBER), name="ci", scopes=["agents:read", "agents:write", "runs:write"]
+    )
+    ci = as_agent(owner, deployer.json["id"], "agents:read", "agents:write", "runs:write")
+
+    created = create(ci, name="release-bot", scopes=["runs:write"])
+    changed = call(
+        "PATCH",
+        "/api/v1/agents/{id}",
+        path_params={"id": created.json["id"]},
+        body={"team": "release"},
+        ctx=ci,
+    )
+    listed = call("GET", "/api/v1/agents", ctx=ci)
+
+    assert created.status == 201 and created.json["scopes"] == ["runs:write"]
+    assert changed.status == 200 and changed.json["team"] == "release"
+    assert {a["id"] for a in listed.json["items"]} == {deployer.json["id"], created.json["id"]}
+
+
+def test_an_agent_cannot_grant_a_scope_it_does_not_hold_and_nothing_is_written(aws):
+    _, owner = new_tenant()
+    deployer = create(as_role(owner, Role.MEMBER), name="ci", scopes=["agents:write"])
+    ci = as_agent(owner, deployer.json["id"], "agents:write")
+    before = item_keys()
+
+    reply = create(ci, name="escalated", scopes=["agents:write", "budgets:admin"])
+
+    assert reply.status == 403 and reply.json["error"]["code"] == "insufficient_scope"
+    assert "budgets:admin" in reply.json["error"]["message"]
+    assert item_keys() == before
+
+
+def test_an_agent_without_agents_write_cannot_register_agents(aws):
+    _, owner = new_tenant()
+    worker = create(as_role(owner, Role.MEMBER), name="worker", scopes=["runs:write"])
+
+    reply = create(as_agent(owner, worker.json["id"], "runs:write"), name="another")
+
+    assert reply.status == 403 and reply.json["error"]["code"] == "insufficient_scope"

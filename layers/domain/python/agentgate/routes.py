@@ -23,6 +23,8 @@ USER_OR_APIKEY = frozenset({Caller.USER, Caller.APIKEY})
 AGENT = frozenset({Caller.AGENT})
 AGENT_OR_APIKEY = frozenset({Caller.AGENT, Caller.APIKEY})
 USER_OR_AGENT = frozenset({Caller.USER, Caller.AGENT})
+# Registry routes an agent may call too (a CI job's exchanged token registering the agent it deploys).
+USER_APIKEY_OR_AGENT = frozenset({Caller.USER, Caller.APIKEY, Caller.AGENT})
 
 # Permissions a function may be granted (CDK turns each into IAM statements).
 TABLE_READ = "table:read"
@@ -290,11 +292,12 @@ ROUTES: tuple[Route, ...] = (
         "POST",
         "/api/v1/agents",
         "agents_create",
-        USER_OR_APIKEY,
+        USER_APIKEY_OR_AGENT,
         "Register an agent (within the tier's agent limit)",
         "agents",
         role=Role.MEMBER,
         scopes=("agents:write",),
+        agent_scopes=("agents:write",),
         grants=WRITE,
         request_model="agents:AgentCreate",
         response_model="agents:Agent",
@@ -304,11 +307,12 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "/api/v1/agents",
         "agents_list",
-        USER_OR_APIKEY,
+        USER_APIKEY_OR_AGENT,
         "List agents (filters: status, team, tag)",
         "agents",
         role=Role.VIEWER,
         scopes=("agents:read",),
+        agent_scopes=("agents:read",),
         grants=READ,
         query_model="agents:AgentQuery",
         response_model="agents:AgentPage",
@@ -317,11 +321,12 @@ ROUTES: tuple[Route, ...] = (
         "GET",
         "/api/v1/agents/{id}",
         "agents_get",
-        USER_OR_APIKEY,
+        USER_APIKEY_OR_AGENT,
         "One agent",
         "agents",
         role=Role.VIEWER,
         scopes=("agents:read",),
+        agent_scopes=("agents:read",),
         grants=READ,
         response_model="agents:Agent",
     ),
@@ -329,11 +334,12 @@ ROUTES: tuple[Route, ...] = (
         "PATCH",
         "/api/v1/agents/{id}",
         "agents_update",
-        USER_OR_APIKEY,
+        USER_APIKEY_OR_AGENT,
         "Change an agent",
         "agents",
         role=Role.MEMBER,
         scopes=("agents:write",),
+        agent_scopes=("agents:write",),
         grants=WRITE,
         request_model="agents:AgentUpdate",
         response_model="agents:Agent",

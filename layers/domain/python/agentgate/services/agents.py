@@ -20,7 +20,7 @@ from agentgate.data.transactions import ConditionFailed, Transaction
 from agentgate.models import AgentItem, AgentTagItem, MarketplaceEntryItem, TenantItem
 from agentgate.platform.errors import Conflict, Forbidden, NotFound
 from agentgate.platform.gateway_cache import flush_authorizer_cache
-from agentgate.platform.tenancy import TenantContext
+from agentgate.platform.tenancy import Caller, TenantContext
 from agentgate.schemas.agents import Agent, AgentCreate, AgentPage, AgentQuery, AgentUpdate
 from agentgate.tiers import tier_limits
 
@@ -96,7 +96,19 @@ def _tag_item(data: TenantData, agent_id: str, tag: str) -> AgentTagItem:
 # --- create and delete: the tier limit -----------------------------------------------------------
 
 
+def _within_caller_scopes(ctx: TenantContext, scopes: Iterable[str] | None) -> None:
+    """An agent registering or changing agents grants no scope it does not hold itself."""
+    if ctx.principal.kind is not Caller.AGENT or scopes is None:
+        return
+    beyond = sorted(set(scopes) - ctx.principal.scopes)
+    if beyond:
+        raise Forbidden(
+            f"An agent cannot grant scopes it does not hold: {' '.join(beyond)}", code="insufficient_scope"
+        )
+
+
 def create(ctx: TenantContext, request: AgentCreate) -> Agent:
+    _within_caller_scopes(ctx, request.scopes)
     data = tenant_data(ctx)
     tenant = data.get(TenantItem, TenantItem.SK, missing="No such organisation.", consistent=True)
     limit = tier_limits(tenant.tier).agent_limit
@@ -187,6 +199,7 @@ def delete(ctx: TenantContext, agent_id: str) -> None:
 
 
 def update(ctx: TenantContext, agent_id: str, request: AgentUpdate) -> Agent:
+    _within_caller_scopes(ctx, request.scopes)
     item = get_item(ctx, agent_id)
     fields = request.model_fields_set
     changes: dict[str, Any] = {}
