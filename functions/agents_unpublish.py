@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.agents import Agent
 from agentgate.services import marketplace
 
 app = make_resolver()
 
 
-@app.post("/api/v1/agents/<id>/unpublish")
+@table_route(app, __name__)
 def unpublish_agent(id: str) -> Agent:
     return marketplace.unpublish(tenant_context(app), id)
 

@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.billing import PortalSession
 from agentgate.services import billing
 
 app = make_resolver()
 
 
-@app.post("/api/v1/billing/portal", status_code=201)
+@table_route(app, __name__)
 def open_portal() -> PortalSession:
     return billing.portal(tenant_context(app))
 

@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.compliance import ComplianceReport
 from agentgate.services import compliance
 
 app = make_resolver()
 
 
-@app.get("/api/v1/compliance/report")
+@table_route(app, __name__)
 def compliance_report() -> ComplianceReport:
     return compliance.report(tenant_context(app))
 

@@ -2,13 +2,13 @@ import base64
 
 from aws_lambda_powertools.event_handler import Response
 
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.services import otel
 
 app = make_resolver()
 
 
-@app.post("/v1/traces")
+@table_route(app, __name__)
 def export_traces() -> Response[bytes]:
     # The body is bytes (protobuf, gzip): read it raw, not as the resolver's decoded text.
     event = app.current_event

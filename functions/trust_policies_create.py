@@ -1,11 +1,11 @@
-from agentgate.platform.api import make_handler, make_resolver, tenant_context
+from agentgate.platform.api import make_handler, make_resolver, table_route, tenant_context
 from agentgate.schemas.federation import TrustPolicy, TrustPolicyCreate
 from agentgate.services import trust_policies
 
 app = make_resolver()
 
 
-@app.post("/api/v1/oidc/trust-policies", status_code=201)
+@table_route(app, __name__)
 def create_trust_policy(request: TrustPolicyCreate) -> TrustPolicy:
     return trust_policies.create(tenant_context(app), request)
 
