@@ -188,7 +188,7 @@ def test_every_event_delivered_twice_has_one_effect(emulator):  # noqa: F811
 
 
 def test_the_authorizer_context_carries_the_new_tier(emulator):  # noqa: F811
-    from agentgate.auth.authorizer import decide
+    from agentgate.services.authorizer import decide
 
     tenant_id, ctx = new_tenant()
     key = call("POST", "/api/v1/api-keys", body={"name": "k", "scopes": ["agents:read"]}, ctx=ctx).json["key"]
@@ -264,7 +264,7 @@ def test_another_tenant_neither_sees_nor_acts_on_a_subscription(emulator):  # no
 def test_runs_stored_after_the_upgrade_keep_pro_retention_and_earlier_ones_theirs(emulator):  # noqa: F811
     from datetime import UTC, datetime, timedelta
 
-    from agentgate.auth.authorizer import decide
+    from agentgate.services.authorizer import decide
     from agentgate.models import RunItem
     from tests.integration.test_runs_helpers import Stream, run_body
 

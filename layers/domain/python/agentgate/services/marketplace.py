@@ -185,7 +185,7 @@ def _reader(authorization: str | None) -> TenantContext | None:
     """The tenant's person or API key (agents:read) behind ``Authorization``, for an unpublished card."""
     if not authorization:
         return None
-    from agentgate.auth.authorizer import Unauthenticated, decide
+    from agentgate.services.authorizer import Unauthenticated, decide
 
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
