@@ -50,7 +50,7 @@ export default function Analytics() {
                 {tier.state === "ready" && (
                   <>
                     <Kpi label="Agents" value={`${count(tier.data.agents.used)} / ${count(tier.data.agents.limit)}`} note="the tier's agent limit" tone={tier.data.agents.used >= tier.data.agents.limit ? "bad" : undefined} />
-                    <Kpi label="Runs today" value={count(tier.data.runs_today)} note={`kept ${tier.data.retention_days} days`} />
+                    <Kpi label="Runs today" value={count(tier.data.runs.used)} note={`kept ${tier.data.retention_days} days`} />
                   </>
                 )}
               </dl>
