@@ -264,8 +264,8 @@ def test_another_tenant_neither_sees_nor_acts_on_a_subscription(emulator):  # no
 def test_runs_stored_after_the_upgrade_keep_pro_retention_and_earlier_ones_theirs(emulator):  # noqa: F811
     from datetime import UTC, datetime, timedelta
 
-    from agentgate.services.authorizer import decide
     from agentgate.models import RunItem
+    from agentgate.services.authorizer import decide
     from tests.integration.test_runs_helpers import Stream, run_body
 
     tenant_id, ctx = new_tenant()
