@@ -107,7 +107,7 @@ def test_the_same_id_token_is_not_accepted_twice(owner, github, tmp_path):
         timeout=TIMEOUT,
     )
 
-    assert replay.status_code in (400, 401) and replay.json()["error"] == "invalid_grant"
+    assert replay.status_code in (400, 401) and replay.json()["error"] == "invalid_request"
 
 
 def test_an_audience_no_trust_policy_names_is_refused(owner, github, tmp_path):

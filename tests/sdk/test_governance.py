@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 
@@ -10,6 +9,7 @@ import pytest
 
 from agentgate_client import AgentGate, ApprovalTimeout, AsyncAgentGate, Denied
 from tests.sdk.fake_api import FakeApi
+from tests.sdk.loops import run_coroutine
 
 
 def _decides(api: FakeApi, decision: str, approval_id: str | None = None):
@@ -140,5 +140,5 @@ def test_the_async_client_guards_and_waits_too(api: FakeApi):
             assert await client.flush(timeout=10)
             return result
 
-    assert asyncio.run(main()) == "async done"
+    assert run_coroutine(main()) == "async done"
     assert "async-run" in api.stored and api.tokens_issued == 1  # one token cache for calls and ingestion

@@ -14,6 +14,7 @@ import pytest
 
 from agentgate_client import AgentGate, IngestionClosed
 from tests.sdk.fake_api import FakeApi, Faults
+from tests.sdk.loops import run_coroutine
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -203,7 +204,6 @@ def test_an_exception_in_the_block_records_an_error_run_and_propagates(api: Fake
 
 
 def test_track_records_each_call_of_a_sync_and_an_async_function(api: FakeApi):
-    import asyncio
 
     client = _client(api, flush_interval=60)
 
@@ -217,7 +217,7 @@ def test_track_records_each_call_of_a_sync_and_an_async_function(api: FakeApi):
         return "ok"
 
     assert answer("why?") == {"answer": 42}
-    assert asyncio.run(fetch()) == "ok"
+    assert run_coroutine(fetch()) == "ok"
     assert client.flush(timeout=10)
 
     runs = list(api.stored.values())

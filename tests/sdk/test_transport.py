@@ -11,6 +11,7 @@ import pytest
 from agentgate_client import AgentGate, AgentGateAdmin, NotFound, RateLimited, RetryPolicy, ServiceUnavailable
 from agentgate_client.transport import parse_retry_after
 from tests.sdk.fake_api import FakeApi, error_body
+from tests.sdk.loops import run_coroutine
 
 FAST = RetryPolicy(max_retries=3, base_delay=0.01, max_delay=0.05)
 
@@ -166,7 +167,6 @@ def test_a_second_401_after_the_refresh_is_raised(api: FakeApi):
 
 
 def test_the_async_admin_retries_a_503_and_raises_typed_errors(api: FakeApi):
-    import asyncio
 
     from agentgate_client import AsyncAgentGateAdmin
 
@@ -185,7 +185,7 @@ def test_the_async_admin_retries_a_503_and_raises_typed_errors(api: FakeApi):
                 await admin.agents.get("agt_missing")
             return page
 
-    assert asyncio.run(main()).items == [] and len(calls) == 2
+    assert run_coroutine(main()).items == [] and len(calls) == 2
 
 
 def test_list_filters_are_sent_as_the_apis_query_and_iterate_walks_every_page(api: FakeApi):

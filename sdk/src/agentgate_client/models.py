@@ -41,9 +41,46 @@ class Agent(ApiModel):
     team: str | None = Field(default=None)
     status: Literal["active", "paused"]
     scopes: list[str]
+    audiences: list[str] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list)
+    interfaces: list[Interface] = Field(default_factory=list)
+    version: str = "1.0.0"
+    published: bool = False
+    published_at: dt.datetime | None = Field(default=None)
     created_at: dt.datetime
     updated_at: dt.datetime | None = Field(default=None)
     paused_reason: str | None = Field(default=None)
+
+
+class AgentCard(ApiModel):
+    """An A2A AgentCard (A2A 1.x JSON); validated against the a2a-sdk types in the tests."""
+
+    name: str
+    description: str
+    version: str
+    supportedInterfaces: list[dict[str, Any]]
+    capabilities: dict[str, Any]
+    securitySchemes: dict[str, Any]
+    securityRequirements: list[dict[str, Any]]
+    defaultInputModes: list[str]
+    defaultOutputModes: list[str]
+    skills: list[dict[str, Any]]
+
+
+class AgentCompliance(ApiModel):
+    """AgentCompliance"""
+
+    id: str
+    name: str
+    published: bool
+    card_valid: bool
+    card_problems: list[str]
+    did_resolvable: bool
+    credentials_rotated_within_days: int | None
+    credentials_within_policy: bool
+    scopes: list[str]
+    scope_flags: list[str]
+    least_privilege: bool
 
 
 class AgentCost(ApiModel):
@@ -65,6 +102,10 @@ class AgentCreate(ApiModel):
     tags: list[str] = Field(default_factory=list)
     team: str | None = Field(default=None)
     scopes: list[str] = Field(default_factory=list)
+    audiences: list[str] = Field(default_factory=list)
+    skills: list[Skill] = Field(default_factory=list)
+    interfaces: list[Interface] = Field(default_factory=list)
+    version: str = "1.0.0"
 
 
 class AgentDashboard(ApiModel):
@@ -97,6 +138,10 @@ class AgentUpdate(ApiModel):
     tags: list[str] | None = Field(default=None)
     team: str | None = Field(default=None)
     scopes: list[str] | None = Field(default=None)
+    audiences: list[str] | None = Field(default=None)
+    skills: list[Skill] | None = Field(default=None)
+    interfaces: list[Interface] | None = Field(default=None)
+    version: str | None = Field(default=None)
 
 
 class ApiKey(ApiModel):
@@ -142,6 +187,7 @@ class Approval(ApiModel):
     approvers: list[str]
     escalation_approvers: list[str]
     timeout_seconds: int
+    four_eyes: bool = False
     created_at: dt.datetime
     escalated_at: dt.datetime | None = Field(default=None)
     decided_by: str | None = Field(default=None)
@@ -160,6 +206,15 @@ class ApprovalPage(ApiModel):
 
     items: list[Approval]
     next_cursor: str | None = Field(default=None)
+
+
+class AuditChainStatus(ApiModel):
+    """AuditChainStatus"""
+
+    valid: bool
+    entries_checked: int
+    head_hash: str | None = Field(default=None)
+    first_bad_entry: int | None = Field(default=None)
 
 
 class AuditEntry(ApiModel):
@@ -226,6 +281,7 @@ class AuthorizeDecision(ApiModel):
 
     decision: Literal["allow", "deny", "pending"]
     approval_id: str | None = Field(default=None)
+    authorization_id: str | None = Field(default=None)
     reasons: list[Reason]
 
 
@@ -236,6 +292,15 @@ class AuthorizeRequest(ApiModel):
     resource: str | None = Field(default=None)
     context: dict[str, Any] | None = Field(default=None)
     estimated_cost_usd: Decimal | None = Field(default=None)
+
+
+class BatchRatesOut(ApiModel):
+    """BatchRatesOut"""
+
+    input_per_million: Decimal | None = Field(default=None)
+    output_per_million: Decimal | None = Field(default=None)
+    cache_read_per_million: Decimal | None = Field(default=None)
+    cache_write_per_million: Decimal | None = Field(default=None)
 
 
 class BatchRunResult(ApiModel):
@@ -258,6 +323,7 @@ class Budget(ApiModel):
     threshold_alert_percent: int
     auto_pause_at_percent: int | None
     current_spend_usd: Decimal
+    reserved_usd: Decimal = "0"
     period_start: dt.datetime
     period_end: dt.datetime
     alert_sent: bool
@@ -293,6 +359,40 @@ class BudgetUpdate(ApiModel):
     auto_pause_at_percent: int | None = Field(default=None)
 
 
+class CheckoutRequest(ApiModel):
+    """CheckoutRequest"""
+
+    tier: Literal["pro", "enterprise"]
+
+
+class CheckoutSession(ApiModel):
+    """CheckoutSession"""
+
+    url: str
+    session_id: str
+
+
+class ComplianceReport(ApiModel):
+    """ComplianceReport"""
+
+    schema_version: str = "agentgate.compliance/1.0"
+    generated_at: dt.datetime
+    tenant_id: str
+    credential_rotation_policy_days: int
+    agents: list[AgentCompliance]
+    audit_chain: AuditChainStatus
+    controls: list[Control]
+
+
+class Control(ApiModel):
+    """Control"""
+
+    id: str
+    title: str
+    status: Literal["pass", "fail", "not_applicable"]
+    evidence: list[str]
+
+
 class CostDay(ApiModel):
     """CostDay"""
 
@@ -313,6 +413,12 @@ class CostReport(ApiModel):
     runs: int
     unpriced_runs: int
     by_day: list[CostDay]
+
+
+class Count(ApiModel):
+    """Count"""
+
+    used: int
 
 
 class CreateCredential(ApiModel):
@@ -392,6 +498,16 @@ class DetailedHealth(ApiModel):
     dependencies: dict[str, Any]
 
 
+class DidDocument(ApiModel):
+    """A W3C DID document (did:web) of a published agent."""
+
+    id: str
+    verificationMethod: list[dict[str, Any]]
+    assertionMethod: list[str]
+    authentication: list[str]
+    service: list[dict[str, Any]]
+
+
 class EmergencyPauseRequest(ApiModel):
     """EmergencyPauseRequest"""
 
@@ -430,13 +546,17 @@ class GovernanceSettings(ApiModel):
     """GovernanceSettings"""
 
     default_decision: Literal["allow", "deny"]
+    four_eyes: bool = False
+    reservation_ttl_seconds: int = 3600
     updated_at: dt.datetime | None = Field(default=None)
 
 
 class GovernanceSettingsUpdate(ApiModel):
-    """GovernanceSettingsUpdate"""
+    """The settings to change; the others keep their value."""
 
-    default_decision: Literal["allow", "deny"]
+    default_decision: Literal["allow", "deny"] | None = Field(default=None)
+    four_eyes: bool | None = Field(default=None)
+    reservation_ttl_seconds: int | None = Field(default=None)
 
 
 class Health(ApiModel):
@@ -481,6 +601,14 @@ class IngestBatchResult(ApiModel):
     results: list[BatchRunResult]
     accepted: int
     rejected: int
+
+
+class Interface(ApiModel):
+    """Where the agent itself is reached (A2A ``supportedInterfaces``)."""
+
+    url: str
+    protocol_binding: Literal["JSONRPC", "GRPC", "HTTP+JSON"] = "JSONRPC"
+    protocol_version: str = "1.0"
 
 
 class Introspection(ApiModel):
@@ -541,6 +669,30 @@ class LoginResult(ApiModel):
     tokens: Tokens
 
 
+class MarketplaceAgent(ApiModel):
+    """A published agent's public face: its card's content and where its card and DID are."""
+
+    tenant_id: str
+    agent_id: str
+    organization: str
+    name: str
+    description: str
+    version: str
+    tags: list[str]
+    skills: list[Skill]
+    card_url: str
+    did: str
+    did_document_url: str
+    published_at: dt.datetime
+
+
+class MarketplacePage(ApiModel):
+    """MarketplacePage"""
+
+    items: list[MarketplaceAgent]
+    next_cursor: str | None = Field(default=None)
+
+
 class Member(ApiModel):
     """Member"""
 
@@ -580,6 +732,13 @@ class Meter(ApiModel):
     limit: int
 
 
+class OAuthError(ApiModel):
+    """OAuthError"""
+
+    error: str
+    error_description: str | None = Field(default=None)
+
+
 class OrgProfile(ApiModel):
     """OrgProfile"""
 
@@ -616,6 +775,7 @@ class Policy(ApiModel):
     escalation_approvers: list[str]
     approval_timeout_seconds: int | None
     status: Literal["active", "disabled"]
+    four_eyes: bool | None = Field(default=None)
     created_at: dt.datetime
     updated_at: dt.datetime | None = Field(default=None)
 
@@ -632,6 +792,7 @@ class PolicyCreate(ApiModel):
     escalation_approvers: list[str] = Field(default_factory=list)
     approval_timeout_seconds: int | None = Field(default=None)
     status: Literal["active", "disabled"] = "active"
+    four_eyes: bool | None = Field(default=None)
 
 
 class PolicyDecision(ApiModel):
@@ -675,6 +836,31 @@ class PolicyUpdate(ApiModel):
     escalation_approvers: list[str] | None = Field(default=None)
     approval_timeout_seconds: int | None = Field(default=None)
     status: Literal["active", "disabled"] | None = Field(default=None)
+    four_eyes: bool | None = Field(default=None)
+
+
+class PortalSession(ApiModel):
+    """PortalSession"""
+
+    url: str
+
+
+class Price(ApiModel):
+    """Price"""
+
+    provider: str
+    model_pattern: str
+    input_per_million: Decimal
+    output_per_million: Decimal
+    cache_read_per_million: Decimal
+    cache_write_per_million: Decimal
+    cache_write_1h_per_million: Decimal
+    tiers: list[PriceTierOut] = Field(default_factory=list)
+    batch: BatchRatesOut | None = Field(default=None)
+    effective_from: dt.date
+    effective_to: dt.date | None = Field(default=None)
+    version: str
+    source: str
 
 
 class PriceOverride(ApiModel):
@@ -710,6 +896,25 @@ class PriceOverrideList(ApiModel):
     items: list[PriceOverride]
 
 
+class PricePage(ApiModel):
+    """PricePage"""
+
+    items: list[Price]
+    next_cursor: str | None = Field(default=None)
+    version: str
+
+
+class PriceTierOut(ApiModel):
+    """PriceTierOut"""
+
+    above_tokens: int
+    input_per_million: Decimal | None = Field(default=None)
+    output_per_million: Decimal | None = Field(default=None)
+    cache_read_per_million: Decimal | None = Field(default=None)
+    cache_write_per_million: Decimal | None = Field(default=None)
+    cache_write_1h_per_million: Decimal | None = Field(default=None)
+
+
 class QuotaDay(ApiModel):
     """QuotaDay"""
 
@@ -718,6 +923,13 @@ class QuotaDay(ApiModel):
     api_errors: int
     quota: int
     percent_of_quota: float
+
+
+class QuotaMeter(ApiModel):
+    """QuotaMeter"""
+
+    used: int
+    quota: int
 
 
 class QuotaUsage(ApiModel):
@@ -734,6 +946,7 @@ class Reason(ApiModel):
 
     kind: Literal["policy", "budget", "default"]
     message: str
+    code: str | None = Field(default=None)
     policy_id: str | None = Field(default=None)
     policy_name: str | None = Field(default=None)
     effect: Literal["allow", "deny", "require_approval"] | None = Field(default=None)
@@ -778,6 +991,7 @@ class Run(ApiModel):
     cost_usd: Decimal | None
     unpriced: bool
     price_version: str | None
+    cost_breakdown: dict[str, Any] | None = Field(default=None)
     input: Any | None = Field(default=None)
     output: Any | None = Field(default=None)
     external_reference: str | None
@@ -826,8 +1040,10 @@ class RunIn(ApiModel):
     model: str | None = Field(default=None)
     provider: str | None = Field(default=None)
     token_usage: TokenUsage | None = Field(default=None)
+    batch: bool = False
     events: list[RunEventIn] = Field(default_factory=list)
     external_reference: str | None = Field(default=None)
+    authorization_id: str | None = Field(default=None)
     team: str | None = Field(default=None)
     policy_decisions: list[PolicyDecision] = Field(default_factory=list)
 
@@ -870,6 +1086,26 @@ class SignupResult(ApiModel):
     tokens: Tokens
 
 
+class Skill(ApiModel):
+    """One thing the agent does, as its A2A card lists it."""
+
+    id: str
+    name: str
+    description: str
+    tags: list[str] = Field(default_factory=list)
+
+
+class Subscription(ApiModel):
+    """Subscription"""
+
+    tier: str
+    status: Literal["none", "active", "past_due", "canceled"]
+    current_period_end: dt.datetime | None = Field(default=None)
+    cancel_at_period_end: bool = False
+    stripe_customer_id: str | None = Field(default=None)
+    stripe_subscription_id: str | None = Field(default=None)
+
+
 class Tier(ApiModel):
     """Tier"""
 
@@ -889,12 +1125,14 @@ class TierList(ApiModel):
 
 
 class TierUsage(ApiModel):
-    """TierUsage"""
+    """What the tenant really used today (UTC): API calls against the tier's quota, tokens, runs, agents."""
 
     tier: str
+    period: UsagePeriod
+    api_calls: QuotaMeter
+    token_issuances: Count
+    runs: Count
     agents: Meter
-    api_calls_today: Meter
-    runs_today: int
     retention_days: int
 
 
@@ -911,6 +1149,7 @@ class TokenRequest(ApiModel):
     grant_type: str
     scope: str | None = Field(default=None)
     audience: str | None = Field(default=None)
+    resource: str | None = Field(default=None)
     client_id: str | None = Field(default=None)
     client_secret: str | None = Field(default=None)
     subject_token: str | None = Field(default=None)
@@ -941,15 +1180,17 @@ class TokenUsage(ApiModel):
     output: int = 0
     cache_read: int = 0
     cache_write: int = 0
+    cache_write_1h: int = 0
 
 
 class TokenUsageOut(ApiModel):
-    """TokenUsageOut"""
+    """Disjoint counts: fresh input, output, cache reads, 5-minute and 1-hour cache writes."""
 
     input: int
     output: int
     cache_read: int
     cache_write: int
+    cache_write_1h: int = 0
 
 
 class Tokens(ApiModel):
@@ -960,6 +1201,47 @@ class Tokens(ApiModel):
     refresh_token: str | None = Field(default=None)
     expires_in: int
     token_type: Literal["Bearer"] = "Bearer"
+
+
+class TrustPolicy(ApiModel):
+    """TrustPolicy"""
+
+    id: str
+    name: str
+    issuer: str
+    audience: str
+    claims: dict[str, Any]
+    agent_id: str
+    scopes: list[str]
+    max_token_ttl_seconds: int | None = Field(default=None)
+    created_at: dt.datetime
+    created_by: str
+
+
+class TrustPolicyCreate(ApiModel):
+    """TrustPolicyCreate"""
+
+    name: str
+    issuer: str
+    audience: str
+    claims: dict[str, Any]
+    agent_id: str
+    scopes: list[str]
+    max_token_ttl_seconds: int | None = Field(default=None)
+
+
+class TrustPolicyPage(ApiModel):
+    """TrustPolicyPage"""
+
+    items: list[TrustPolicy]
+    next_cursor: str | None = Field(default=None)
+
+
+class UsagePeriod(ApiModel):
+    """UsagePeriod"""
+
+    start: dt.datetime
+    end: dt.datetime
 
 
 class Webhook(ApiModel):
@@ -977,7 +1259,7 @@ class WebhookCreate(ApiModel):
     """WebhookCreate"""
 
     url: str
-    events: list[Literal["agent.paused", "agent.resumed", "budget.threshold_crossed", "approval.requested", "approval.escalated", "approval.decided", "emergency.paused", "emergency.resumed", "webhook.test"]]
+    events: list[Literal["agent.paused", "agent.resumed", "budget.threshold_crossed", "approval.requested", "approval.escalated", "approval.decided", "emergency.paused", "emergency.resumed", "webhook.test", "tenant.tier_changed"]]
     description: str = ""
 
 
@@ -1020,8 +1302,18 @@ class WebhookPage(ApiModel):
     next_cursor: str | None = Field(default=None)
 
 
+class WebhookReceipt(ApiModel):
+    """WebhookReceipt"""
+
+    received: bool = True
+    duplicate: bool = False
+    ignored: bool = False
+
+
 MODELS: dict[str, type[ApiModel]] = {
     "Agent": Agent,
+    "AgentCard": AgentCard,
+    "AgentCompliance": AgentCompliance,
     "AgentCost": AgentCost,
     "AgentCreate": AgentCreate,
     "AgentDashboard": AgentDashboard,
@@ -1033,6 +1325,7 @@ MODELS: dict[str, type[ApiModel]] = {
     "Approval": Approval,
     "ApprovalDecisionRequest": ApprovalDecisionRequest,
     "ApprovalPage": ApprovalPage,
+    "AuditChainStatus": AuditChainStatus,
     "AuditEntry": AuditEntry,
     "AuditEntryPage": AuditEntryPage,
     "AuditHeadSignature": AuditHeadSignature,
@@ -1040,13 +1333,19 @@ MODELS: dict[str, type[ApiModel]] = {
     "AuthorizationServerMetadata": AuthorizationServerMetadata,
     "AuthorizeDecision": AuthorizeDecision,
     "AuthorizeRequest": AuthorizeRequest,
+    "BatchRatesOut": BatchRatesOut,
     "BatchRunResult": BatchRunResult,
     "Budget": Budget,
     "BudgetCreate": BudgetCreate,
     "BudgetPage": BudgetPage,
     "BudgetUpdate": BudgetUpdate,
+    "CheckoutRequest": CheckoutRequest,
+    "CheckoutSession": CheckoutSession,
+    "ComplianceReport": ComplianceReport,
+    "Control": Control,
     "CostDay": CostDay,
     "CostReport": CostReport,
+    "Count": Count,
     "CreateCredential": CreateCredential,
     "CreatedApiKey": CreatedApiKey,
     "Credential": Credential,
@@ -1055,6 +1354,7 @@ MODELS: dict[str, type[ApiModel]] = {
     "DeliveryAttempt": DeliveryAttempt,
     "DependencyHealth": DependencyHealth,
     "DetailedHealth": DetailedHealth,
+    "DidDocument": DidDocument,
     "EmergencyPauseRequest": EmergencyPauseRequest,
     "EmergencyResumeRequest": EmergencyResumeRequest,
     "EmergencyState": EmergencyState,
@@ -1067,6 +1367,7 @@ MODELS: dict[str, type[ApiModel]] = {
     "IngestAccepted": IngestAccepted,
     "IngestBatch": IngestBatch,
     "IngestBatchResult": IngestBatchResult,
+    "Interface": Interface,
     "Introspection": Introspection,
     "IntrospectionRequest": IntrospectionRequest,
     "IssuedCredential": IssuedCredential,
@@ -1074,11 +1375,14 @@ MODELS: dict[str, type[ApiModel]] = {
     "JwkSet": JwkSet,
     "LoginRequest": LoginRequest,
     "LoginResult": LoginResult,
+    "MarketplaceAgent": MarketplaceAgent,
+    "MarketplacePage": MarketplacePage,
     "Member": Member,
     "MemberInvite": MemberInvite,
     "MemberPage": MemberPage,
     "MemberUpdate": MemberUpdate,
     "Meter": Meter,
+    "OAuthError": OAuthError,
     "OrgProfile": OrgProfile,
     "OrgProfileUpdate": OrgProfileUpdate,
     "PauseRequest": PauseRequest,
@@ -1089,10 +1393,15 @@ MODELS: dict[str, type[ApiModel]] = {
     "PolicyScope": PolicyScope,
     "PolicyScopeOut": PolicyScopeOut,
     "PolicyUpdate": PolicyUpdate,
+    "PortalSession": PortalSession,
+    "Price": Price,
     "PriceOverride": PriceOverride,
     "PriceOverrideIn": PriceOverrideIn,
     "PriceOverrideList": PriceOverrideList,
+    "PricePage": PricePage,
+    "PriceTierOut": PriceTierOut,
     "QuotaDay": QuotaDay,
+    "QuotaMeter": QuotaMeter,
     "QuotaUsage": QuotaUsage,
     "Reason": Reason,
     "RefreshRequest": RefreshRequest,
@@ -1107,6 +1416,8 @@ MODELS: dict[str, type[ApiModel]] = {
     "RunPage": RunPage,
     "SignupRequest": SignupRequest,
     "SignupResult": SignupResult,
+    "Skill": Skill,
+    "Subscription": Subscription,
     "Tier": Tier,
     "TierList": TierList,
     "TierUsage": TierUsage,
@@ -1117,10 +1428,15 @@ MODELS: dict[str, type[ApiModel]] = {
     "TokenUsage": TokenUsage,
     "TokenUsageOut": TokenUsageOut,
     "Tokens": Tokens,
+    "TrustPolicy": TrustPolicy,
+    "TrustPolicyCreate": TrustPolicyCreate,
+    "TrustPolicyPage": TrustPolicyPage,
+    "UsagePeriod": UsagePeriod,
     "Webhook": Webhook,
     "WebhookCreate": WebhookCreate,
     "WebhookCreated": WebhookCreated,
     "WebhookDelivery": WebhookDelivery,
     "WebhookDeliveryPage": WebhookDeliveryPage,
     "WebhookPage": WebhookPage,
+    "WebhookReceipt": WebhookReceipt,
 }
