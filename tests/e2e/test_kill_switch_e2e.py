@@ -13,17 +13,32 @@ import uuid
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 pytestmark = pytest.mark.e2e
 
 REFUSAL_DEADLINE_SECONDS = 10.0
 TIMEOUT = 30
 
+# The tenant is on the free tier (5 requests a second, burst 10) and the polling below can exceed it.
+# A 429 is the gateway's throttle, answered before any function runs, so every method is retried
+# after its Retry-After, as a client of the API would.
+http = requests.Session()
+http.mount(
+    "http://",
+    HTTPAdapter(
+        max_retries=Retry(
+            total=10, status_forcelist=[429], allowed_methods=None, respect_retry_after_header=True
+        )
+    ),
+)
+
 
 @pytest.fixture(scope="module")
 def tenant(local_stack) -> dict[str, str]:
     api = local_stack.api_url
-    signup = requests.post(
+    signup = http.post(
         f"{api}/api/v1/auth/signup",
         json={
             "org_name": "E2E kill switch",
@@ -43,7 +58,7 @@ def _owner(tenant: dict[str, str]) -> dict[str, str]:
 def _agent_token(tenant: dict[str, str], **agent: object) -> tuple[str, str]:
     """(agent id, access token) of a new agent whose token has made one call (its Allow is cached)."""
     api = tenant["api"]
-    created = requests.post(
+    created = http.post(
         f"{api}/api/v1/agents",
         json={"name": f"agent-{uuid.uuid4().hex[:6]}", "scopes": ["approvals:read"], **agent},
         headers=_owner(tenant),
@@ -51,10 +66,10 @@ def _agent_token(tenant: dict[str, str], **agent: object) -> tuple[str, str]:
     )
     assert created.status_code == 201, created.text
     agent_id = created.json()["id"]
-    credential = requests.post(
+    credential = http.post(
         f"{api}/api/v1/agents/{agent_id}/credentials", json={}, headers=_owner(tenant), timeout=TIMEOUT
     ).json()
-    issued = requests.post(
+    issued = http.post(
         f"{api}/oauth2/token",
         data={"grant_type": "client_credentials"},
         auth=(credential["client_id"], credential["client_secret"]),
@@ -71,9 +86,7 @@ PAUSED = 403  # the gateway's answer to the authorizer's Deny: "Not allowed (pau
 
 def _call(api: str, agent_id: str, token: str) -> int:
     """The status of one call the agent may make (listing approvals); 403 only when refused as paused."""
-    reply = requests.get(
-        f"{api}/api/v1/approvals", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
-    )
+    reply = http.get(f"{api}/api/v1/approvals", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)
     if reply.status_code == 403:
         assert "paused" in reply.json()["error"]["message"], reply.text
     return reply.status_code
@@ -94,7 +107,7 @@ def test_pausing_one_agent_refuses_its_token_in_use_and_leaves_the_others(tenant
     paused_id, paused_token = _agent_token(tenant)
     other_id, other_token = _agent_token(tenant)
 
-    pause = requests.post(
+    pause = http.post(
         f"{api}/api/v1/agents/{paused_id}/pause",
         json={"reason": "e2e"},
         headers=_owner(tenant),
@@ -113,7 +126,7 @@ def test_pausing_a_team_or_a_tag_refuses_their_agents_tokens_in_use(tenant):
     tag_id, tag_token = _agent_token(tenant, tags=["experimental"])
 
     for scope, agent_id in (({"team": "night-shift"}, team_id), ({"tag": "experimental"}, tag_id)):
-        reply = requests.post(
+        reply = http.post(
             f"{api}/api/v1/emergency/pause-all",
             json={"reason": "e2e", **scope},
             headers=_owner(tenant),
@@ -131,14 +144,14 @@ def test_pausing_the_tenant_refuses_every_token_in_use_and_resuming_admits_them_
     api = tenant["api"]
     agent_id, token = _agent_token(tenant)
 
-    paused = requests.post(
+    paused = http.post(
         f"{api}/api/v1/emergency/pause-all", json={"reason": "e2e"}, headers=_owner(tenant), timeout=TIMEOUT
     )
     assert paused.status_code == 200, paused.text
     status, waited = _refused_within_deadline(api, agent_id, token)
     assert status == PAUSED, f"still {status} after {waited:.1f}s"
 
-    resumed = requests.post(
+    resumed = http.post(
         f"{api}/api/v1/emergency/resume-all", json={}, headers=_owner(tenant), timeout=TIMEOUT
     )
     assert resumed.status_code == 200, resumed.text
