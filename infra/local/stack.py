@@ -133,6 +133,8 @@ class LocalStack:
     def start(self) -> Running:
         from moto.server import ThreadedMotoServer
 
+        from infra.local.atomic import make_dynamodb_atomic
+
         cfg = self.config
         ensure_port_free(cfg.host, cfg.aws_port, "AWS_PORT")
         ensure_port_free(cfg.host, cfg.port, "PORT")
@@ -140,6 +142,7 @@ class LocalStack:
         use_emulator = not os.environ.get("STRIPE_API_KEY")
         if use_emulator:
             ensure_port_free(cfg.host, cfg.stripe_port, "STRIPE_PORT")
+        make_dynamodb_atomic()  # moto serves requests on threads; DynamoDB applies each one whole
         self._moto = ThreadedMotoServer(ip_address=cfg.host, port=cfg.aws_port, verbose=False)
         self._moto.start()
         aws_port = self._moto.get_host_and_port()[1]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -141,4 +142,12 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
     report = done.stdout + done.stderr
     print(report[-3000:])
-    assert done.returncode == 0, f"schemathesis ({caller}) found failures:\n{report[-20000:]}"
+    errors = _function_errors(local_stack.log_path)
+    assert done.returncode == 0, f"schemathesis ({caller}) found failures:\n{report[-20000:]}\n{errors}"
+
+
+def _function_errors(log_path: Path) -> str:
+    """The tracebacks the stack logged for the functions that failed: what a 502 in the report was."""
+    text = log_path.read_text(errors="replace") if log_path.is_file() else ""
+    blocks = re.findall(r"^.* failed:\nTraceback.*?(?=^\d{4}-\d{2}-\d{2} |\Z)", text, flags=re.M | re.S)
+    return "Function errors in the stack's log:\n" + ("\n".join(blocks[-5:])[-15000:] or "(none)")

@@ -8,36 +8,11 @@ they test (conditions and transactions in our code) is untouched.
 
 from __future__ import annotations
 
-import functools
-import threading
-from typing import Any
-
 import pytest
 
-_OPERATIONS = (
-    "get_item",
-    "put_item",
-    "update_item",
-    "delete_item",
-    "query",
-    "scan",
-    "batch_get_item",
-    "batch_write_item",
-    "transact_get_items",
-    "transact_write_items",
-)
+from infra.local.atomic import make_dynamodb_atomic
 
 
 def make_requests_atomic(monkeypatch: pytest.MonkeyPatch) -> None:
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in _OPERATIONS:
-        original = getattr(DynamoDBBackend, name)
-
-        @functools.wraps(original)
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
+    """The local stack's lock around moto's DynamoDB requests, undone when the test ends."""
+    make_dynamodb_atomic(monkeypatch.setattr)
