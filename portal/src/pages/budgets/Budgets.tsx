@@ -102,7 +102,7 @@ export default function Budgets() {
         {({ budgets, paused }) =>
           budgets.length === 0 ? (
             <Empty title="No budgets yet: spending is not capped.">
-              {isAdmin ? <Link to="/app/budgets/new">Create a budget</Link> : <p>An admin can create budgets.</p>}
+              {isAdmin ? <Link to="/app/budgets/new">Create the first budget</Link> : <p>An admin can create budgets.</p>}
             </Empty>
           ) : (
             <ul className="plain cards-list">
@@ -129,11 +129,11 @@ export default function Budgets() {
                       {b.alert_sent ? " · alert sent" : ""}
                     </p>
                     <Bar b={b} />
-                    {b.auto_paused && (
+                    {(b.auto_paused || stopped.length > 0) && (
                       <div className="warning" role="status">
                         <p>
-                          ⏸ Paused by budget {budgetLabel(b)} at {b.auto_pause_at_percent} %
-                          {stopped.length ? `: ${stopped.map((a) => a.name).join(", ")}.` : "; its agents have been resumed since."}
+                          ⏸ {stopped.length ? `Paused by budget ${budgetLabel(b)}` : `Budget ${budgetLabel(b)} paused its agents`} at {b.auto_pause_at_percent ?? "its auto-pause"} %
+                          {stopped.length ? `: ${stopped.map((a) => a.name).join(", ")}.` : " this period; they have been resumed since."}
                         </p>
                         {stopped.length > 0 && (
                           <ul className="plain">

@@ -64,7 +64,7 @@ export function ConditionEditor({ root, onChange, errors }: Props) {
     const invalid = (part: string) => (error && (error.part === part || (error.part === null && part === "value")) ? true : undefined);
     return (
       <li key={node.id}>
-        <fieldset className={`condition${error ? " field-invalid" : ""}`} aria-describedby={error ? `${base}-error` : undefined}>
+        <fieldset className={`condition${error ? " condition-invalid" : ""}`} aria-describedby={error ? `${base}-error` : undefined}>
           <legend>{label}</legend>
           <div className="condition-row">
             <div>
@@ -133,7 +133,7 @@ export function ConditionEditor({ root, onChange, errors }: Props) {
     const base = `group-${node.id}`;
     const name = isRoot ? "Conditions" : `Group (${node.mode})`;
     return (
-      <fieldset className={`condition-group${error ? " field-invalid" : ""}`} aria-label={isRoot ? "Conditions" : undefined}>
+      <fieldset className={`condition-group${error ? " condition-invalid" : ""}`} aria-label={isRoot ? "Conditions" : undefined}>
         <legend>
           <label htmlFor={`${base}-mode`}>{isRoot ? "Match" : "Group: match"}</label>{" "}
           <select
