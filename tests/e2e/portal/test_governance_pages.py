@@ -328,3 +328,57 @@ def test_the_kill_switch_pauses_everything_after_typed_confirmation_and_the_api_
     expect(page.get_by_role("region", name="Everything is resumed")).to_contain_text("allowed")
     check_page(page, "gov-kill-switch-resumed")
     poll_until(lambda: agent_status() == 200, 10, "the agent's token is admitted again")
+
+
+def test_under_four_eyes_the_agents_registrant_is_refused_with_the_api_s_reason(tenant: Tenant) -> None:
+    page, api = tenant.page, tenant.api
+    agent = register_agent(tenant, "gov-own-agent", ["approvals:read"])  # registered by this owner
+    created = http.post(
+        f"{api}/api/v1/policies",
+        json={"name": "refunds need a person", "action": "require_approval", "conditions": None},
+        headers=tenant.owner,
+        timeout=TIMEOUT,
+    )
+    assert created.status_code == 201, created.text
+
+    page.goto("/app/policies")
+    page.get_by_role("button", name="Turn four eyes by default on").click()
+    page.get_by_role("dialog", name="Turn four eyes by default on?").get_by_role(
+        "button", name="Change the default"
+    ).click()
+    expect(page.get_by_role("region", name="When no policy applies")).to_contain_text(
+        "Four eyes by default: on"
+    )
+
+    token = agent.token(api)
+    asked = http.post(
+        f"{api}/api/v1/authorize",
+        json={"action": "payments.refund"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT,
+    )
+    assert asked.json()["decision"] == "pending", asked.text
+
+    console(page, "Approvals")
+    expect(
+        page.get_by_text("Nothing waits for you.")
+    ).to_be_visible()  # not listed as the registrant's to decide
+    others = page.get_by_role("region", name=re.compile("^Other pending requests"))
+    card = others.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name=re.compile("^payments.refund"))
+    )
+    expect(card).to_contain_text("four eyes: not the agent's registrant")
+    card.get_by_role("button", name="Approve", exact=True).click()
+    page.get_by_role("dialog", name=re.compile("^Approve payments.refund")).get_by_role(
+        "button", name="Approve request"
+    ).click()
+    expect(card.get_by_role("alert")).to_contain_text(
+        "Four-eyes approval applies to this request: you registered agent"
+    )
+    check_page(page, "gov-approvals-four-eyes")
+    read = http.get(
+        f"{api}/api/v1/approvals/{asked.json()['approval_id']}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT,
+    )
+    assert read.json()["status"] == "pending"
