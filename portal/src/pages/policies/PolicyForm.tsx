@@ -112,10 +112,9 @@ export default function PolicyForm() {
   useEffect(() => {
     void collect((cursor) => call(() => api.GET("/api/v1/agents", { params: { query: { limit: 100, cursor } } }))).then(setAgents, () => setAgents([]));
     if (!id) return;
-    call(() => api.GET("/api/v1/policies/{id}", { params: { path: { id } } })).then(
-      (p) => setDraft(fromPolicy(p)),
-      (e: unknown) => setLoadError(e instanceof ApiError ? e : new ApiError(0, "client_error", messageOf(e))),
-    );
+    call(() => api.GET("/api/v1/policies/{id}", { params: { path: { id } } }))
+      .then((p) => setDraft(fromPolicy(p)))
+      .catch((e: unknown) => setLoadError(e instanceof ApiError ? e : new ApiError(0, "client_error", messageOf(e))));
   }, [id]);
 
   const body = useMemo(() => (draft ? bodyOf(draft) : null), [draft]);
