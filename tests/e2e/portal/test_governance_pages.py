@@ -382,3 +382,85 @@ def test_under_four_eyes_the_agents_registrant_is_refused_with_the_api_s_reason(
         timeout=TIMEOUT,
     )
     assert read.json()["status"] == "pending"
+
+
+def test_a_viewer_sees_the_governance_pages_without_their_change_controls(
+    tenant: Tenant, browser: Browser, local_stack
+) -> None:
+    import boto3
+
+    api = tenant.api
+    agent = register_agent(tenant, "gov-watched", ["approvals:read"])
+    for path, body in [
+        ("/api/v1/policies", {"name": "all need a person", "action": "require_approval"}),
+        (
+            "/api/v1/budgets",
+            {"name": "Org cap", "scope": "org", "max_amount_usd": "100", "period": "monthly"},
+        ),
+    ]:
+        made = http.post(f"{api}{path}", json=body, headers=tenant.owner, timeout=TIMEOUT)
+        assert made.status_code == 201, made.text
+    asked = http.post(
+        f"{api}/api/v1/authorize",
+        json={"action": "deploy"},
+        headers={"Authorization": f"Bearer {agent.token(api)}"},
+        timeout=TIMEOUT,
+    )
+    assert asked.json()["decision"] == "pending", asked.text
+
+    viewer_email = f"viewer-{uuid.uuid4().hex[:6]}@portal.example"
+    invited = http.post(
+        f"{api}/api/v1/org-members",
+        json={"email": viewer_email, "role": "viewer"},
+        headers=tenant.owner,
+        timeout=TIMEOUT,
+    )
+    assert invited.status_code == 201, invited.text
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=local_stack.aws_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # moto accepts any credentials
+    )
+    pool = next(
+        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-users")
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username=viewer_email, Password="Viewer-password-2", Permanent=True
+    )
+
+    context = browser.new_context(base_url=api, bypass_csp=True, viewport={"width": 1280, "height": 900})
+    try:
+        viewer = context.new_page()
+        viewer.goto("/signin")
+        viewer.get_by_label("Email").fill(viewer_email)
+        viewer.get_by_label("Password", exact=True).fill("Viewer-password-2")
+        viewer.get_by_role("button", name="Sign in").click()
+        expect(viewer.get_by_role("heading", name="Home", level=1)).to_be_visible()
+        expect(viewer.get_by_role("button", name="⛔ Kill switch")).to_have_count(0)
+
+        console(viewer, "Policies")
+        expect(viewer.get_by_role("cell", name=re.compile("^all need a person"))).to_be_visible()
+        for control in ["Create a policy", "Edit all need a person"]:
+            expect(viewer.get_by_role("link", name=control)).to_have_count(0)
+        for control in ["Disable all need a person", "Delete all need a person", "Make the default deny"]:
+            expect(viewer.get_by_role("button", name=control)).to_have_count(0)
+        check_page(viewer, "gov-viewer-policies")
+        viewer.goto("/app/policies/new")
+        expect(viewer.get_by_text("Not allowed")).to_be_visible()
+
+        console(viewer, "Budgets")
+        expect(viewer.get_by_role("heading", name="Org cap")).to_be_visible()
+        expect(viewer.get_by_role("link", name="Create a budget")).to_have_count(0)
+        expect(viewer.get_by_role("link", name="Edit budget Org cap")).to_have_count(0)
+
+        console(viewer, "Approvals")
+        card = viewer.get_by_role("listitem").filter(
+            has=viewer.get_by_role("heading", name=re.compile("^deploy by"))
+        )
+        expect(card).to_contain_text("Deciding needs the member role or higher")
+        expect(card.get_by_role("button", name=re.compile("^(Approve|Reject)$"))).to_have_count(0)
+        check_page(viewer, "gov-viewer-approvals")
+    finally:
+        context.close()
