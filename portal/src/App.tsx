@@ -20,6 +20,14 @@ const RunList = lazy(() => import("./pages/runs/RunList"));
 const RunDetail = lazy(() => import("./pages/runs/RunDetail"));
 const Costs = lazy(() => import("./pages/costs/Costs"));
 const Analytics = lazy(() => import("./pages/costs/Analytics"));
+// --- governance pages (approvals, policies, budgets, kill switch) ---
+const Approvals = lazy(() => import("./pages/approvals/Approvals"));
+const PolicyList = lazy(() => import("./pages/policies/PolicyList"));
+const PolicyForm = lazy(() => import("./pages/policies/PolicyForm"));
+const Budgets = lazy(() => import("./pages/budgets/Budgets"));
+const BudgetForm = lazy(() => import("./pages/budgets/BudgetForm"));
+const KillSwitch = lazy(() => import("./pages/emergency/KillSwitch").then((m) => ({ default: m.KillSwitch })));
+// --- end governance pages ---
 
 /** The marketplace exists once its API answers; until then neither the link nor the page show. */
 export function useMarketplaceAvailable(): boolean {
@@ -124,9 +132,17 @@ function ConsoleLayout() {
           <NavLink to="/app/runs">Runs</NavLink>
           <NavLink to="/app/costs">Costs</NavLink>
           <NavLink to="/app/analytics">Analytics</NavLink>
+          {/* governance */}
+          <NavLink to="/app/approvals">Approvals</NavLink>
+          <NavLink to="/app/policies">Policies</NavLink>
+          <NavLink to="/app/budgets">Budgets</NavLink>
+          {/* end governance */}
           <NavLink to="/onboarding">Set up an agent</NavLink>
         </nav>
         <main id="main" className="page">
+          <Suspense fallback={null}>
+            <KillSwitch />
+          </Suspense>
           <Suspense fallback={<Loading />}>
             <Outlet />
           </Suspense>
@@ -192,6 +208,15 @@ export function App() {
               <Route path="runs/:id" element={<RunDetail />} />
               <Route path="costs" element={<Costs />} />
               <Route path="analytics" element={<Analytics />} />
+              {/* governance */}
+              <Route path="approvals" element={<Approvals />} />
+              <Route path="policies" element={<PolicyList />} />
+              <Route path="policies/new" element={<PolicyForm />} />
+              <Route path="policies/:id/edit" element={<PolicyForm />} />
+              <Route path="budgets" element={<Budgets />} />
+              <Route path="budgets/new" element={<BudgetForm />} />
+              <Route path="budgets/:id/edit" element={<BudgetForm />} />
+              {/* end governance */}
               <Route path="*" element={<NotFound />} />
             </Route>
           </Route>

@@ -9,6 +9,7 @@ export function ConfirmDialog({
   onConfirm,
   onCancel,
   busy = false,
+  confirmDisabled = false,
 }: {
   open: boolean;
   title: string;
@@ -17,6 +18,8 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
   busy?: boolean;
+  /** e.g. until a typed confirmation matches */
+  confirmDisabled?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -42,7 +45,7 @@ export function ConfirmDialog({
         <button type="button" onClick={onCancel} autoFocus>
           Cancel
         </button>
-        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
+        <button type="button" className="danger" onClick={onConfirm} disabled={busy || confirmDisabled}>
           {busy ? "Working…" : confirmLabel}
         </button>
       </div>

@@ -803,6 +803,35 @@ class PolicyDecision(ApiModel):
     approval_id: str | None = Field(default=None)
 
 
+class PolicyEvaluateRequest(ApiModel):
+    """A dry run of ``/authorize`` for one agent of the tenant, optionally with a draft policy.
+
+``policy`` is evaluated as if it were saved: beside the stored policies, or in place of the
+stored policy ``policy_id`` (an edit being tested). ``policy_id`` alone reports whether that
+stored policy applies. ``at`` sets the clock the ``time.*`` fields read (default: now)."""
+
+    action: str
+    resource: str | None = Field(default=None)
+    context: dict[str, Any] | None = Field(default=None)
+    estimated_cost_usd: Decimal | None = Field(default=None)
+    agent_id: str
+    at: dt.datetime | None = Field(default=None)
+    policy: PolicyCreate | None = Field(default=None)
+    policy_id: str | None = Field(default=None)
+
+
+class PolicyEvaluation(ApiModel):
+    """What ``/authorize`` would answer now, with nothing written, reserved or started."""
+
+    decision: Literal["allow", "deny", "pending"]
+    reasons: list[Reason]
+    matched_policy_ids: list[str]
+    default_decision: Literal["allow", "deny"]
+    evaluated_at: dt.datetime
+    budget_remaining_usd: Decimal | None = Field(default=None)
+    tested_policy: TestedPolicy | None = Field(default=None)
+
+
 class PolicyPage(ApiModel):
     """PolicyPage"""
 
@@ -1106,6 +1135,19 @@ class Subscription(ApiModel):
     stripe_subscription_id: str | None = Field(default=None)
 
 
+class TestedPolicy(ApiModel):
+    """The policy under test: whether its scope covers the agent and its conditions hold."""
+
+    policy_id: str | None
+    name: str
+    action: Literal["allow", "deny", "require_approval"]
+    active: bool
+    in_scope: bool
+    conditions_match: bool
+    applies: bool
+    decides: bool
+
+
 class Tier(ApiModel):
     """Tier"""
 
@@ -1389,6 +1431,8 @@ MODELS: dict[str, type[ApiModel]] = {
     "Policy": Policy,
     "PolicyCreate": PolicyCreate,
     "PolicyDecision": PolicyDecision,
+    "PolicyEvaluateRequest": PolicyEvaluateRequest,
+    "PolicyEvaluation": PolicyEvaluation,
     "PolicyPage": PolicyPage,
     "PolicyScope": PolicyScope,
     "PolicyScopeOut": PolicyScopeOut,
@@ -1418,6 +1462,7 @@ MODELS: dict[str, type[ApiModel]] = {
     "SignupResult": SignupResult,
     "Skill": Skill,
     "Subscription": Subscription,
+    "TestedPolicy": TestedPolicy,
     "Tier": Tier,
     "TierList": TierList,
     "TierUsage": TierUsage,

@@ -836,6 +836,18 @@ ROUTES: tuple[Route, ...] = (
         status=204,
     ),
     R(
+        "POST",
+        "/api/v1/policies/evaluate",
+        "policies_evaluate",
+        USER,
+        "Dry run of /authorize for an agent, optionally with a draft policy: nothing is written",
+        "governance",
+        role=Role.ADMIN,
+        grants=READ,  # read only: no audit entry, approval, reservation or analytics record
+        request_model="authorization:PolicyEvaluateRequest",
+        response_model="authorization:PolicyEvaluation",
+    ),
+    R(
         "GET",
         "/api/v1/policy-settings",
         "policy_settings_get",

@@ -8,6 +8,7 @@ Every decision is counted for analytics; denials and pending requests are audite
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from agentgate.data.tenant import system_data, tenant_data
 from agentgate.models import AgentItem, BudgetItem, PolicyItem
 from agentgate.platform.errors import Forbidden
 from agentgate.platform.tenancy import TenantContext
-from agentgate.policy.evaluator import ALLOW, Outcome, Request, evaluate
+from agentgate.policy.evaluator import ALLOW, Outcome, PolicyRule, Request, evaluate
 from agentgate.schemas.authorization import AuthorizeDecision, AuthorizeRequest, Reason
 from agentgate.schemas.policies import DEFAULT_APPROVAL_TIMEOUT_SECONDS
 from agentgate.services import approvals, policies, reservations
@@ -86,6 +87,56 @@ def _four_eyes(matched: list[PolicyItem], tenant_default: bool) -> bool:
     return any(item.four_eyes if item.four_eyes is not None else tenant_default for item in matched)
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What policies and budgets decide, before anything is reserved, started or recorded."""
+
+    decision: str
+    reasons: list[Reason]
+    outcome: Outcome
+    remaining: Decimal | None  # the least left over the agent's budgets; None when none covers it
+
+
+def evaluation_request(agent: AgentItem, request: AuthorizeRequest, at: datetime) -> Request:
+    """The evaluator's view of a request: what is asked, by which agent (team, tags), and when."""
+    return Request(
+        action=request.action,
+        agent_id=agent.agent_id,
+        at=at,
+        resource=request.resource,
+        context=request.context,
+        estimated_cost_usd=request.estimated_cost_usd,
+        agent_team=agent.team,
+        agent_tags=tuple(str(tag) for tag in agent.tags or []),
+    )
+
+
+def decide(
+    tenant_id: str,
+    agent: AgentItem,
+    request: AuthorizeRequest,
+    *,
+    at: datetime,
+    rules: list[PolicyRule],
+    default: str,
+) -> Verdict:
+    """Policies first (deny > require_approval > allow > the default), then the agent's budget. Reads only."""
+    from agentgate.services import budgets  # the runs area's module
+
+    outcome = evaluate(rules, evaluation_request(agent, request, at), default_decision=default)
+    decision = outcome.decision
+    reasons = _policy_reasons(outcome, request.action) if outcome.matched else [_default_reason(default)]
+    remaining = None
+    if decision != "deny":
+        remaining = budgets.remaining_for_agent(tenant_id, agent.agent_id)
+        budget_reason = (
+            _budget_reason(remaining, request.estimated_cost_usd) if remaining is not None else None
+        )
+        if budget_reason is not None:
+            decision, reasons = "deny", [budget_reason, *reasons]
+    return Verdict(decision=decision, reasons=reasons, outcome=outcome, remaining=remaining)
+
+
 def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecision:
     from agentgate.services import analytics, budgets  # the identity and runs areas' modules
 
@@ -96,30 +147,10 @@ def authorize(ctx: TenantContext, request: AuthorizeRequest) -> AuthorizeDecisio
         raise Forbidden("This agent no longer exists.", code="agent_unknown")
     rules, items = policies.tenant_rules(ctx.tenant_id)
     settings = policies.tenant_settings(ctx.tenant_id)
-    default = settings.default_decision
-    outcome = evaluate(
-        rules,
-        Request(
-            action=request.action,
-            agent_id=agent_id,
-            at=datetime.now(UTC),
-            resource=request.resource,
-            context=request.context,
-            estimated_cost_usd=request.estimated_cost_usd,
-            agent_team=agent.team,
-            agent_tags=tuple(str(tag) for tag in agent.tags or []),
-        ),
-        default_decision=default,
+    verdict = decide(
+        ctx.tenant_id, agent, request, at=datetime.now(UTC), rules=rules, default=settings.default_decision
     )
-    decision = outcome.decision
-    reasons = _policy_reasons(outcome, request.action) if outcome.matched else [_default_reason(default)]
-    if decision != "deny":
-        remaining = budgets.remaining_for_agent(ctx.tenant_id, agent_id)
-        budget_reason = (
-            _budget_reason(remaining, request.estimated_cost_usd) if remaining is not None else None
-        )
-        if budget_reason is not None:
-            decision, reasons = "deny", [budget_reason, *reasons]
+    decision, reasons, outcome = verdict.decision, verdict.reasons, verdict.outcome
     authorization_id = None
     if decision == ALLOW and request.estimated_cost_usd:
         held = reservations.reserve(
