@@ -60,15 +60,33 @@ describe("Session", () => {
 
   it("ends the session when the refresh token is refused, but not on a network failure", async () => {
     const refresh = vi.fn<Transport["refresh"]>();
-    const session = new Session({ refresh, logout: vi.fn() }, sessionStorage);
+    const pauses: number[] = [];
+    const sleep = async (ms: number) => void pauses.push(ms);
+    const session = new Session({ refresh, logout: vi.fn() }, sessionStorage, Date.now, sleep);
     session.start(tokens(1, "refresh-1"));
-    refresh.mockRejectedValueOnce(new ApiError(0, "network_error", "down"));
+    refresh.mockRejectedValue(new ApiError(0, "network_error", "down"));
     expect(await session.refresh()).toBe(false);
+    expect(refresh).toHaveBeenCalledTimes(3);
+    expect(pauses).toEqual([1000, 2000]);
     expect(session.signedIn).toBe(true);
+    refresh.mockReset();
     refresh.mockRejectedValueOnce(new ApiError(401, "invalid_refresh_token", "expired"));
     expect(await session.refresh()).toBe(false);
     expect(session.signedIn).toBe(false);
     expect(sessionStorage.getItem(REFRESH_KEY)).toBeNull();
+  });
+
+  it("retries a throttled or failed refresh instead of ending the session", async () => {
+    const refresh = vi.fn<Transport["refresh"]>();
+    const session = new Session({ refresh, logout: vi.fn() }, sessionStorage, Date.now, async () => undefined);
+    session.start(tokens(1, "refresh-1"));
+    refresh
+      .mockRejectedValueOnce(new ApiError(429, "throttled", "slow down"))
+      .mockRejectedValueOnce(new ApiError(503, "service_unavailable", "busy"))
+      .mockResolvedValueOnce(tokens(2));
+    expect(await session.refresh()).toBe(true);
+    expect(session.accessToken()).toBe("access-2");
+    expect(refresh).toHaveBeenCalledTimes(3);
   });
 
   it("signs out: revokes at the API with the current token and forgets everything", async () => {

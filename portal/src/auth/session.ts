@@ -10,6 +10,10 @@ import type { Tokens, TokenSource } from "../api/client";
 export const REFRESH_KEY = "agentgate.refresh";
 /** Refresh this long before the access token expires. */
 export const REFRESH_MARGIN_MS = 60_000;
+/** The refresh route's answers that mean the token itself is refused. */
+const REFUSED = new Set([400, 401, 403]);
+const REFRESH_ATTEMPTS = 3;
+const RETRY_DELAY_MS = 1_000;
 
 export interface SessionUser {
   sub: string;
@@ -49,6 +53,7 @@ export class Session implements TokenSource {
     private readonly transport: Transport,
     private readonly storage: Storage,
     private readonly now: () => number = () => Date.now(),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   accessToken(): string | null {
@@ -128,14 +133,21 @@ export class Session implements TokenSource {
       this.clear();
       return false;
     }
-    try {
-      const tokens = await this.transport.refresh(refreshToken);
-      this.start({ ...tokens, refresh_token: tokens.refresh_token ?? refreshToken });
-      return true;
-    } catch (err) {
-      // A refused refresh token ends the session; a network failure keeps it for a retry.
-      if (err instanceof ApiError && err.status >= 400 && err.status < 500) this.clear();
-      return false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const tokens = await this.transport.refresh(refreshToken);
+        this.start({ ...tokens, refresh_token: tokens.refresh_token ?? refreshToken });
+        return true;
+      } catch (err) {
+        // A refused refresh token ends the session. A throttled or failed call (429, 5xx, the
+        // network) says nothing of the token: try again shortly, then keep it for a later retry.
+        if (err instanceof ApiError && REFUSED.has(err.status)) {
+          this.clear();
+          return false;
+        }
+        if (attempt >= REFRESH_ATTEMPTS) return false;
+        await this.sleep(RETRY_DELAY_MS * attempt);
+      }
     }
   }
 
