@@ -386,7 +386,7 @@ ROUTES: tuple[Route, ...] = (
         "/api/v1/audit",
         "audit_list",
         USER,
-        "The audit log, newest first (filters: action, actor, from, to)",
+        "The audit log, newest first (filters: action, actor, target, target_type, from, to)",
         "governance",
         role=Role.ADMIN,
         grants=READ,
