@@ -282,10 +282,10 @@ ROUTES: tuple[Route, ...] = (
         "/api/v1/api-keys/{id}",
         "api_keys_revoke",
         USER,
-        "Revoke an API key",
+        "Revoke an API key (the gateway's cached answers for it are flushed)",
         "identity",
         role=Role.ADMIN,
-        grants=WRITE,
+        grants=frozenset({TABLE_READ, TABLE_WRITE, AUTHORIZER_CACHE_FLUSH}),
         status=204,
     ),
     R(

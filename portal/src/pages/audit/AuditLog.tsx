@@ -6,7 +6,8 @@ import { messageOf } from "../../api/errors";
 import { FormError } from "../../components/Field";
 import { json, when } from "../../components/format";
 import { Pager, useCursorPages } from "../../components/Pager";
-import { Async, Empty } from "../../components/States";
+import { roleAtLeast, useAuth } from "../../auth/AuthContext";
+import { Async, Empty, Forbidden } from "../../components/States";
 import { useApi } from "../../components/useApi";
 import { AUDIT_FILTER_KEYS, auditQuery, verificationSentence, type AuditFilters, type Verification } from "./auditFilters";
 
@@ -98,6 +99,19 @@ function EntryDetail({ entry, onClose }: { entry: Entry; onClose: () => void }) 
 }
 
 export default function AuditLog() {
+  const { role } = useAuth();
+  if (role !== null && !roleAtLeast(role, "admin")) {
+    return (
+      <>
+        <h1>Audit log</h1>
+        <Forbidden what="the audit log (it needs the admin role)" />
+      </>
+    );
+  }
+  return <AuditLogForAdmins />;
+}
+
+function AuditLogForAdmins() {
   const [params, setParams] = useSearchParams();
   const filters = Object.fromEntries(AUDIT_FILTER_KEYS.map((k) => [k, params.get(k) ?? ""])) as unknown as AuditFilters;
   const [draft, setDraft] = useState<AuditFilters>(filters);
@@ -158,8 +172,8 @@ export default function AuditLog() {
         )}
       </form>
       <p className="hint">
-        Entity: a kind (<code>agent</code>, <code>api_key</code>, <code>member</code>, <code>tenant</code>…) lists every
-        entity of that kind; <code>kind:id</code> lists one.
+        Entity: a kind (<code>agent</code>, <code>api_key</code>, <code>user</code> for members, <code>tenant</code>,{" "}
+        <code>policy</code>, <code>webhook</code>, <code>approval</code>…) lists every entity of that kind; <code>kind:id</code> lists one.
       </p>
       {selected && <EntryDetail entry={selected} onClose={() => setSelected(null)} />}
       <Async value={log} label="Loading the audit log">

@@ -37,14 +37,14 @@ function UsageSection({ usage, tier }: { usage: Usage; tier: Tier | undefined })
         {when(usage.period.start)} to {when(usage.period.end)}. Runs are kept {usage.retention_days} days.
       </p>
       <ul className="usage-bars">
-        {usageBars(usage).map((b) => (
+        {usageBars(usage).map((b, i) => (
           <li key={b.label} className={`usage-bar usage-${b.tone}`}>
-            <label id={`bar-${b.label}`}>{b.label}</label>
+            <span className="usage-label" id={`usage-bar-${i}`}>{b.label}</span>
             {b.percent !== null && (
               <div
                 className="usage-track"
                 role="meter"
-                aria-labelledby={`bar-${b.label}`}
+                aria-labelledby={`usage-bar-${i}`}
                 aria-valuemin={0}
                 aria-valuemax={b.limit ?? 0}
                 aria-valuenow={Math.min(b.used, b.limit ?? b.used)}

@@ -175,10 +175,10 @@ export default function OrgSettings() {
       <h1>Organisation settings</h1>
       {!canWrite && role !== null && <p className="muted">Changing these settings needs the admin role.</p>}
       <Async value={profile} label="Loading the profile">
-        {(p) => <ProfileSection key={`${p.name}-${canWrite}`} profile={p} canWrite={canWrite} onSaved={profile.reload} />}
+        {(p) => <ProfileSection key={String(canWrite)} profile={p} canWrite={canWrite} onSaved={profile.reload} />}
       </Async>
       <Async value={settings} label="Loading the policy defaults">
-        {(s) => <PolicyDefaultsSection key={`${s.updated_at ?? ""}-${canWrite}`} settings={s} canWrite={canWrite} onSaved={settings.reload} />}
+        {(s) => <PolicyDefaultsSection key={String(canWrite)} settings={s} canWrite={canWrite} onSaved={settings.reload} />}
       </Async>
     </>
   );
