@@ -61,7 +61,10 @@ function UsageSection({ usage, tier }: { usage: Usage; tier: Tier | undefined })
         ))}
       </ul>
       {tier && (
-        <dl className="facts" aria-label="The tier's limits">
+        <h3>The {tier.name} tier's limits</h3>
+      )}
+      {tier && (
+        <dl className="facts" aria-label={`The ${tier.name} tier's limits`}>
           <dt>Daily API calls</dt>
           <dd data-testid="limit-quota">{count(tier.daily_quota)}</dd>
           <dt>Agents</dt>
