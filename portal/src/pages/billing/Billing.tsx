@@ -134,7 +134,7 @@ function CheckoutReturn({ outcome, onApplied }: { outcome: "success" | "canceled
   );
 }
 
-function OwnerBilling({ sub, tiers }: { sub: Subscription; tiers: Tier[] }) {
+export function OwnerBilling({ sub, tiers }: { sub: Subscription; tiers: Tier[] }) {
   const [error, setError] = useState<string | null>(null);
   const [notConfigured, setNotConfigured] = useState(false);
   const [busy, setBusy] = useState(false);
