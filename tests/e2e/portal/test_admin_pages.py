@@ -147,6 +147,14 @@ def test_an_owner_upgrades_to_pro_through_the_emulators_checkout(fresh: Page, po
     expect(page.get_by_test_id("subscription-status")).to_contain_text("active")
     expect(page.get_by_test_id("limit-quota")).to_have_text(f"{tiers['pro']['daily_quota']:,}")
     expect(page.get_by_test_id("limit-agents")).to_have_text(f"{tiers['pro']['agent_limit']:,}")
+    # The usage route reads the tier from the authorizer's answer, which the gateway caches for up to
+    # its TTL (60 s): the page refreshes it until it counts against pro's quota too.
+    expect(page.get_by_role("heading", name="Usage today against the pro tier's limits")).to_be_visible(
+        timeout=90_000
+    )
+    quota = f"{tiers['pro']['daily_quota']:,}"
+    expect(page.get_by_test_id("usage-API calls today")).to_contain_text(f"of {quota} calls today")
+    expect(page.get_by_test_id("usage-settling")).to_have_count(0)
     expect(page.get_by_role("button", name="Upgrade to pro")).to_have_count(0)
     expect(page.get_by_role("button", name="Open the customer portal")).to_be_visible()
     check_page(page, "billing-pro")

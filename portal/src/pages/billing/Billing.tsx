@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 import "../admin.css";
 import { api, call, type Tier } from "../../api/client";
@@ -21,6 +21,9 @@ import {
 } from "./billingLogic";
 
 const POLL_LIMIT_MS = 60_000;
+// While the usage route still answers with the previous tier: refresh it every 5 s, 24 times at most.
+const SETTLE_REFRESH_MS = 5000;
+const SETTLE_REFRESHES = 24;
 
 const STATUS_TEXT: Record<Subscription["status"], string> = {
   none: "no subscription (free tier)",
@@ -29,10 +32,16 @@ const STATUS_TEXT: Record<Subscription["status"], string> = {
   canceled: "⊘ canceled",
 };
 
-function UsageSection({ usage, tier }: { usage: Usage; tier: Tier | undefined }) {
+function UsageSection({ usage, tier, settling }: { usage: Usage; tier: Tier | undefined; settling: string | null }) {
   return (
     <section aria-labelledby="usage" className="admin-section">
       <h2 id="usage">Usage today against the {usage.tier} tier's limits</h2>
+      {settling && (
+        <p className="warning" role="status" data-testid="usage-settling">
+          The organisation is on {settling} now; these figures still count against the {usage.tier} tier's limits
+          for up to a minute, until the gateway's cached answers expire. They refresh by themselves.
+        </p>
+      )}
       <p className="muted">
         {when(usage.period.start)} to {when(usage.period.end)}. Runs are kept {usage.retention_days} days.
       </p>
@@ -60,24 +69,28 @@ function UsageSection({ usage, tier }: { usage: Usage; tier: Tier | undefined })
           </li>
         ))}
       </ul>
-      {tier && (
-        <h3>The {tier.name} tier's limits</h3>
-      )}
-      {tier && (
-        <dl className="facts" aria-label={`The ${tier.name} tier's limits`}>
-          <dt>Daily API calls</dt>
-          <dd data-testid="limit-quota">{count(tier.daily_quota)}</dd>
-          <dt>Agents</dt>
-          <dd data-testid="limit-agents">{count(tier.agent_limit)}</dd>
-          <dt>Throttle</dt>
-          <dd>
-            {tier.rate_per_second} requests a second, bursts of {tier.burst}
-          </dd>
-          <dt>Retention</dt>
-          <dd>{tier.retention_days} days</dd>
-        </dl>
-      )}
+      {tier && <TierLimits tier={tier} />}
     </section>
+  );
+}
+
+function TierLimits({ tier }: { tier: Tier }) {
+  return (
+    <>
+      <h3>The {tier.name} tier's limits</h3>
+      <dl className="facts" aria-label={`The ${tier.name} tier's limits`}>
+        <dt>Daily API calls</dt>
+        <dd data-testid="limit-quota">{count(tier.daily_quota)}</dd>
+        <dt>Agents</dt>
+        <dd data-testid="limit-agents">{count(tier.agent_limit)}</dd>
+        <dt>Throttle</dt>
+        <dd>
+          {tier.rate_per_second} requests a second, bursts of {tier.burst}
+        </dd>
+        <dt>Retention</dt>
+        <dd>{tier.retention_days} days</dd>
+      </dl>
+    </>
   );
 }
 
@@ -129,7 +142,7 @@ function CheckoutReturn({ outcome, onApplied }: { outcome: "success" | "canceled
   return (
     <div className="verified admin-section" role="status" data-testid="upgrade-done">
       <p className="state-title">✓ Upgrade complete: you are on {state.sub.tier}.</p>
-      <p>The new limits apply now.</p>
+      <p>The new tier's limits apply; the usage figures below follow within a minute.</p>
     </div>
   );
 }
@@ -242,7 +255,21 @@ export default function Billing() {
   const tiers = useApi(() => call(() => api.GET("/api/v1/tiers")), []);
   const sub = useApi(async () => (isOwner ? call(() => api.GET("/api/v1/billing/subscription")) : null), [isOwner, tick]);
   const applied = useCallback(() => setTick((t) => t + 1), []);
-  const current = usage.state === "ready" ? tiers.data?.items.find((t) => t.name === usage.data.tier) : undefined;
+  // The subscription reads the tenant's tier; the usage route reads it from the authorizer's answer,
+  // which the gateway may cache for a minute after a change. The tier's limits follow the former.
+  const tierName = sub.data?.tier ?? usage.data?.tier;
+  const current = tiers.data?.items.find((t) => t.name === tierName);
+  const settling = sub.data && usage.data && sub.data.tier !== usage.data.tier ? sub.data.tier : null;
+  const refreshes = useRef(0);
+  const reloadUsage = usage.reload;
+  useEffect(() => {
+    if (!settling || refreshes.current >= SETTLE_REFRESHES) return;
+    const timer = setTimeout(() => {
+      refreshes.current += 1;
+      reloadUsage();
+    }, SETTLE_REFRESH_MS);
+    return () => clearTimeout(timer);
+  }, [settling, usage.data, reloadUsage]);
 
   return (
     <>
@@ -260,7 +287,7 @@ export default function Billing() {
         </p>
       )}
       <Async value={usage} label="Loading usage">
-        {(u) => <UsageSection usage={u} tier={current} />}
+        {(u) => <UsageSection usage={u} tier={current} settling={settling} />}
       </Async>
     </>
   );
