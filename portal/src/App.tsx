@@ -5,6 +5,7 @@ import { Loading } from "./components/States";
 import { Landing } from "./pages/public/Landing";
 import { SignIn } from "./pages/auth/SignIn";
 import { SignUp } from "./pages/auth/SignUp";
+import { BillingReturn } from "./pages/billing/BillingReturn";
 
 // Everything behind sign-in, the charts and the API explorer load on demand.
 const Pricing = lazy(() => import("./pages/public/Pricing"));
@@ -20,14 +21,20 @@ const RunList = lazy(() => import("./pages/runs/RunList"));
 const RunDetail = lazy(() => import("./pages/runs/RunDetail"));
 const Costs = lazy(() => import("./pages/costs/Costs"));
 const Analytics = lazy(() => import("./pages/costs/Analytics"));
-// --- governance pages (approvals, policies, budgets, kill switch) ---
+// Governance: approvals, policies, budgets, the kill switch.
 const Approvals = lazy(() => import("./pages/approvals/Approvals"));
 const PolicyList = lazy(() => import("./pages/policies/PolicyList"));
 const PolicyForm = lazy(() => import("./pages/policies/PolicyForm"));
 const Budgets = lazy(() => import("./pages/budgets/Budgets"));
 const BudgetForm = lazy(() => import("./pages/budgets/BudgetForm"));
 const KillSwitch = lazy(() => import("./pages/emergency/KillSwitch").then((m) => ({ default: m.KillSwitch })));
-// --- end governance pages ---
+// Organisation administration: audit, webhooks, API keys, members, billing, settings.
+const AuditLog = lazy(() => import("./pages/audit/AuditLog"));
+const Webhooks = lazy(() => import("./pages/webhooks/Webhooks"));
+const ApiKeys = lazy(() => import("./pages/apikeys/ApiKeys"));
+const Members = lazy(() => import("./pages/members/Members"));
+const Billing = lazy(() => import("./pages/billing/Billing"));
+const OrgSettings = lazy(() => import("./pages/settings/OrgSettings"));
 
 /** The marketplace exists once its API answers; until then neither the link nor the page show. */
 export function useMarketplaceAvailable(): boolean {
@@ -132,11 +139,17 @@ function ConsoleLayout() {
           <NavLink to="/app/runs">Runs</NavLink>
           <NavLink to="/app/costs">Costs</NavLink>
           <NavLink to="/app/analytics">Analytics</NavLink>
-          {/* governance */}
+          {/* Governance */}
           <NavLink to="/app/approvals">Approvals</NavLink>
           <NavLink to="/app/policies">Policies</NavLink>
           <NavLink to="/app/budgets">Budgets</NavLink>
-          {/* end governance */}
+          {/* Organisation administration */}
+          <NavLink to="/app/audit">Audit log</NavLink>
+          <NavLink to="/app/webhooks">Webhooks</NavLink>
+          <NavLink to="/app/api-keys">API keys</NavLink>
+          <NavLink to="/app/members">Members</NavLink>
+          <NavLink to="/app/billing">Billing</NavLink>
+          <NavLink to="/app/settings">Settings</NavLink>
           <NavLink to="/onboarding">Set up an agent</NavLink>
         </nav>
         <main id="main" className="page">
@@ -188,6 +201,8 @@ export function App() {
               <Route path="marketplace" element={<Marketplace />} />
               <Route path="signin" element={<SignIn />} />
               <Route path="signup" element={<SignUp />} />
+              {/* Stripe's checkout and customer portal return here (the API's success and return URLs). */}
+              <Route path="billing" element={<BillingReturn />} />
               <Route
                 path="onboarding"
                 element={
@@ -208,7 +223,7 @@ export function App() {
               <Route path="runs/:id" element={<RunDetail />} />
               <Route path="costs" element={<Costs />} />
               <Route path="analytics" element={<Analytics />} />
-              {/* governance */}
+              {/* Governance */}
               <Route path="approvals" element={<Approvals />} />
               <Route path="policies" element={<PolicyList />} />
               <Route path="policies/new" element={<PolicyForm />} />
@@ -216,7 +231,13 @@ export function App() {
               <Route path="budgets" element={<Budgets />} />
               <Route path="budgets/new" element={<BudgetForm />} />
               <Route path="budgets/:id/edit" element={<BudgetForm />} />
-              {/* end governance */}
+                  {/* Organisation administration */}
+              <Route path="audit" element={<AuditLog />} />
+              <Route path="webhooks" element={<Webhooks />} />
+              <Route path="api-keys" element={<ApiKeys />} />
+              <Route path="members" element={<Members />} />
+              <Route path="billing" element={<Billing />} />
+              <Route path="settings" element={<OrgSettings />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Route>

@@ -65,6 +65,23 @@ def test_the_log_filters_by_action_actor_and_time_and_pages(aws):
     assert [e["seq"] for e in first["items"] + second["items"]] == [7, 6, 5, 4]
 
 
+def test_the_log_filters_by_one_entity_or_every_entity_of_a_kind(aws):
+    tenant_id, owner = new_tenant()
+    append_many(tenant_id, 3, "agent.updated")  # targets thing:0, thing:1, thing:2
+    audit.append(tenant_id, actor="user:tester", action="agent.paused", target="agent:agt_1")
+    audit.append(tenant_id, actor="user:tester", action="agent.paused", target="agent:agt_10")
+    audit.append(tenant_id, actor="user:tester", action="pool.created", target="agentpool:p1")
+
+    one = entries(owner, target="thing:1")["items"]
+    kind = entries(owner, target_type="agent")["items"]
+    both = entries(owner, target_type="thing", action="agent.updated", target="thing:2")["items"]
+
+    assert [e["target"] for e in one] == ["thing:1"]
+    assert [e["target"] for e in kind] == ["agent:agt_10", "agent:agt_1"]  # not agentpool:p1
+    assert [e["target"] for e in both] == ["thing:2"]
+    assert entries(owner, target="agent:agt")["items"] == []
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
@@ -73,8 +90,18 @@ def test_the_log_filters_by_action_actor_and_time_and_pages(aws):
         ({"limit": "-1"}, "limit"),
         ({"cursor": "bm90LWEta2V5"}, "cursor"),
         ({"tenant_id": "ten_x"}, "tenant_id"),
+        ({"target_type": "agent:"}, "target_type"),
+        ({"target": ""}, "target"),
     ],
-    ids=["bad-from", "naive-to", "negative-limit", "foreign-cursor", "unknown-param"],
+    ids=[
+        "bad-from",
+        "naive-to",
+        "negative-limit",
+        "foreign-cursor",
+        "unknown-param",
+        "bad-kind",
+        "empty-target",
+    ],
 )
 def test_bad_audit_query_is_400_naming_the_parameter(aws, query, field):
     _, owner = new_tenant()

@@ -162,3 +162,22 @@ def test_the_authorizer_reuses_a_status_only_when_the_gateway_does_not_cache(aws
     reset_settings()
 
     assert state_cache_seconds() == STATE_CACHE_SECONDS == StateCache().max_age <= 5.0
+
+
+def test_revoking_an_api_key_refuses_it_in_the_gateway_cache_at_the_next_request(served):
+    tenant_id = make_tenant()
+    created = call(
+        "POST", "/api/v1/api-keys", body={"name": "ci", "scopes": ["agents:read"]}, ctx=admin(tenant_id)
+    )
+    assert created.status == 201, created.text
+    key = created.json["key"]
+    listing = HttpRequest("GET", "/api/v1/agents", [("Authorization", f"Bearer {key}")])
+    assert served.gateway.handle(listing).status == 200  # the gateway now caches the key's Allow
+
+    reply = call(
+        "DELETE", "/api/v1/api-keys/{id}", path_params={"id": created.json["id"]}, ctx=admin(tenant_id)
+    )
+
+    assert reply.status == 204, reply.text
+    assert served.control_plane.flushes == 1
+    assert served.gateway.handle(listing).status == 401

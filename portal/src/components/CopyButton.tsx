@@ -2,11 +2,13 @@ import { useState } from "react";
 
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState<"idle" | "done" | "failed">("idle");
+  const shown = copied === "done" ? "✓ Copied" : copied === "failed" ? "Copy failed: select and copy" : "Copy";
   return (
     <button
       type="button"
       className="copy"
-      aria-label={`Copy ${label}`}
+      // The accessible name starts with the visible text (WCAG 2.5.3), whatever the state.
+      aria-label={`${shown} ${label}`}
       onClick={async () => {
         try {
           await navigator.clipboard.writeText(text);
@@ -17,7 +19,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         setTimeout(() => setCopied("idle"), 2000);
       }}
     >
-      {copied === "done" ? "✓ Copied" : copied === "failed" ? "Copy failed: select and copy" : "Copy"}
+      {shown}
       <span className="visually-hidden" aria-live="polite">
         {copied === "done" ? `${label} copied` : ""}
       </span>

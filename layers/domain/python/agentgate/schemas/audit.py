@@ -15,6 +15,14 @@ class AuditQuery(PageQuery):
 
     action: str | None = Field(default=None, min_length=1, max_length=100)
     actor: str | None = Field(default=None, min_length=1, max_length=200)
+    target: str | None = Field(
+        default=None, min_length=1, max_length=300, description="One entity, exactly: `agent:agt_...`"
+    )
+    target_type: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_]{0,39}$",
+        description="Every entity of one kind: `agent` matches each `agent:...` target",
+    )
     from_: AwareDatetime | None = Field(default=None, alias="from")
     to: AwareDatetime | None = None
 

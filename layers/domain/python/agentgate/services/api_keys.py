@@ -17,6 +17,7 @@ from agentgate.data.lookups import find_global, update_global
 from agentgate.data.tenant import system_data, tenant_data
 from agentgate.data.transactions import ConditionFailed, Transaction
 from agentgate.models import ApiKeyItem, ApiKeyLookupItem, TenantItem
+from agentgate.platform.gateway_cache import flush_authorizer_cache
 from agentgate.platform.tenancy import Caller, Principal, TenantContext
 from agentgate.schemas.api_keys import ApiKey, ApiKeyCreate, ApiKeyPage, CreatedApiKey
 from agentgate.schemas.common import PageQuery
@@ -114,6 +115,8 @@ def revoke(ctx: TenantContext, key_id: str) -> None:
         )
     except ConditionFailed:
         return  # revoked by someone else meanwhile: the key is revoked either way
+    # The gateway keeps the key's Allow for the authorizer's TTL: drop it so the next request is refused.
+    flush_authorizer_cache(f"API key {key_id} of {ctx.tenant_id} revoked")
 
 
 def _note_use(lookup: ApiKeyLookupItem, now: datetime) -> None:

@@ -140,11 +140,13 @@ def _to_schema(item: AuditEntryItem) -> AuditEntry:
 
 
 def list_entries(ctx: TenantContext, query: AuditQuery) -> AuditEntryPage:
-    """Newest first, filtered by action, actor and time."""
+    """Newest first, filtered by action, actor, entity (one, or every one of a kind) and time."""
     condition = None
     for part in (
         AuditEntryItem.action == query.action if query.action else None,
         AuditEntryItem.actor == query.actor if query.actor else None,
+        AuditEntryItem.target == query.target if query.target else None,
+        AuditEntryItem.target.startswith(f"{query.target_type}:") if query.target_type else None,
         AuditEntryItem.at >= _timestamp(query.from_) if query.from_ else None,
         AuditEntryItem.at <= _timestamp(query.to) if query.to else None,
     ):
