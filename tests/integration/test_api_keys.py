@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from agentgate.models import ApiKeyItem, ApiKeyLookupItem
+from agentgate.models import ApiKeyLookupItem
 from agentgate.platform.tenancy import Caller
 from agentgate.schemas.api_keys import API_KEY_SCOPES
 from agentgate.services import api_keys
@@ -74,25 +74,30 @@ def test_revoking_twice_is_harmless(aws):
 def test_last_use_is_recorded_at_most_once_a_minute(aws):
     _, owner = new_tenant()
     created = create_key(owner).json
-    record = ApiKeyItem.get(owner.pk, ApiKeyItem.sk_for(created["id"]))
     lookup = ApiKeyLookupItem.get(
         ApiKeyLookupItem.pk_for(api_keys.hash_key(created["key"])), ApiKeyLookupItem.SK
     )
 
+    def last_use():  # the last use lives on the lookup, the item the authorizer reads anyway
+        return ApiKeyLookupItem.get(lookup.pk, lookup.sk, consistent_read=True).last_used_at
+
+    def listed():
+        return call("GET", "/api/v1/api-keys", ctx=owner).json["items"][0]["last_used_at"]
+
     api_keys.authenticate(created["key"])
-    first = ApiKeyItem.get(record.pk, record.sk).last_used_at
+    first = last_use()
     api_keys.authenticate(created["key"])
-    second = ApiKeyItem.get(record.pk, record.sk).last_used_at
+    second = last_use()
     long_ago = datetime.now(UTC) - timedelta(minutes=5)
     lookup.update(actions=[ApiKeyLookupItem.last_used_at.set(long_ago)])
+    assert datetime.fromisoformat(listed()) == long_ago  # the listing shows what the lookup holds
     api_keys.authenticate(created["key"])
-    third = ApiKeyItem.get(record.pk, record.sk).last_used_at
+    third = last_use()
 
     assert first is not None
     assert second == first  # within the minute: no write
     assert third > first  # the record was older than a minute: written again
-    listed = call("GET", "/api/v1/api-keys", ctx=owner).json["items"]
-    assert listed[0]["last_used_at"] is not None
+    assert datetime.fromisoformat(listed()) == third
 
 
 @pytest.mark.parametrize(

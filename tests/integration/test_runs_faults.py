@@ -16,7 +16,7 @@ from agentgate.platform.aws import client
 from agentgate.platform.settings import get_settings
 from agentgate.pricing import TokenCounts, price_table
 from agentgate.schemas.runs import ERROR_STATUSES
-from agentgate.services.budgets import covers, period_bounds, spend_sk, tenant_budgets
+from agentgate.services.budgets import covers, spend_sk, tenant_budgets
 from tests.integration.test_runs_helpers import (
     Stream,
     apikey,
@@ -165,16 +165,18 @@ def test_a_thousand_runs_with_duplicates_redelivery_poison_and_throttle_are_stor
     assert sum(int(d.errors) for d in org_days) == sum(
         1 for b in unique.values() if b["status"] in ERROR_STATUSES
     )
-    # and every budget's spend = the sum over the unique runs it covers in its period
+    # and every budget's spend, in every period a run fell in, = the sum over the unique runs it covers
+    # there (runs span up to 10 hours before now, so near midnight they fall in two days: each is checked)
     for budget in tenant_budgets(TENANT):
-        want = Decimal(0)
+        want: dict[str, Decimal] = {}
         for body in unique.values():
-            start = datetime.fromisoformat(body["start_time"])
-            period = period_bounds(budget.period, now)
-            if covers(budget, body["agent_id"], AGENTS[body["agent_id"]]) and period[0] <= start < period[1]:
-                want += expected[body["run_id"]] or Decimal(0)
-        spend = BudgetSpendItem.get(tenant_pk(TENANT), spend_sk(budget, now))
-        assert spend.spend_usd == want, budget.scope
+            if covers(budget, body["agent_id"], AGENTS[body["agent_id"]]):
+                sk = spend_sk(budget, datetime.fromisoformat(body["start_time"]))
+                want[sk] = want.get(sk, Decimal(0)) + (expected[body["run_id"]] or Decimal(0))
+        prefix = BudgetSpendItem.sk_for(budget.budget_id, "")
+        spends = BudgetSpendItem.query(tenant_pk(TENANT), BudgetSpendItem.sk.startswith(prefix))
+        assert {s.sk: s.spend_usd for s in spends} == want, budget.scope
+        assert want, budget.scope  # every budget covers some runs: the comparison is not vacuous
     # and the dead-letter queue holds the poison record, with its reason, and nothing else
     letters = dead_letters()
     assert len(letters) == 1
@@ -204,3 +206,63 @@ def test_a_crash_between_the_run_and_its_events_loses_no_event_and_counts_nothin
         "GET", "/api/v1/costs/summary", query={"from": "2026-01-10", "to": "2026-01-10"}, ctx=user(TENANT)
     )
     assert costs.json["runs"] == 1 and costs.json["total_cost_usd"] == "2.50000000"
+
+
+class CrashAfterCommit:
+    """An ``after-call`` hook: the Nth call has reached the table (its transaction committed), then the
+    consumer dies before it can report, as a timeout or an out-of-memory kill would."""
+
+    def __init__(self, at_call: int) -> None:
+        self.at_call = at_call
+        self.calls = 0
+        self.fired = 0
+
+    def __call__(self, **kwargs: object) -> None:
+        self.calls += 1
+        if self.calls == self.at_call:
+            self.fired += 1
+            raise RuntimeError("consumer crashed after the transaction committed")
+
+
+def test_a_crash_after_the_counters_transaction_and_before_checkpointing_counts_nothing_twice(aws):
+    # given 100 runs of one agent, covered by an org budget, on the stream
+    tenant = "t-crash-commit"
+    make_tenant(tenant)
+    make_agent(tenant, "a-one", "red")
+    budget = {"scope": "org", "max_amount_usd": "100000", "period": "monthly"}
+    assert call("POST", "/api/v1/budgets", body=budget, ctx=user(tenant)).status == 201
+    start = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # a fixed day: no period boundary in the way
+    bodies = [
+        run_body(
+            f"c-{n:03d}",
+            agent_id="a-one",
+            start_time=(start + timedelta(minutes=n)).isoformat(),
+            end_time=(start + timedelta(minutes=n, seconds=2)).isoformat(),
+            token_usage={"input": 10_000 + n, "output": 500},
+        )
+        for n in range(100)
+    ]
+    reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies}, ctx=apikey(tenant, {"ingest"}))
+    assert reply.status == 207 and reply.json["accepted"] == 100, reply.text
+    stream = Stream()
+    stream.read()
+    # when the consumer dies right after the 60th counters' transaction committed
+    crash = CrashAfterCommit(at_call=60)
+    client("dynamodb").meta.events.register("after-call.dynamodb.TransactWriteItems", crash)
+    with linear_moto_transactions():
+        first = stream.deliver()
+        # and, its checkpoint lost, the whole batch is delivered once more
+        stream.deliver()
+    # then the crashed record was retried, and every total counts each run once
+    assert crash.fired == 1 and len(first.retried_from) == 1
+    expected = [_expected_cost(b) for b in bodies]
+    assert all(cost is not None for cost in expected)
+    total = sum((c for c in expected if c is not None), Decimal(0))
+    org_days = list(
+        CostDayItem.query(tenant_pk(tenant), CostDayItem.sk.startswith(CostDayItem.prefix_for("org", "-")))
+    )
+    assert [int(d.runs) for d in org_days] == [100]
+    assert org_days[0].cost_usd == total
+    (only_budget,) = tenant_budgets(tenant)
+    spend = BudgetSpendItem.get(tenant_pk(tenant), spend_sk(only_budget, start))
+    assert spend.spend_usd == total and int(spend.runs) == 100

@@ -112,7 +112,8 @@ class MembershipItem(TableModel):
 class UserItem(TableModel):
     """pk=USER#<sub>, sk=USER: the global lookup the authorizer reads (one get) for a Cognito token.
 
-    It mirrors the membership (written in the same transaction) so a request costs one read.
+    It mirrors the membership (written in the same transaction) and the tenant's tier, usage-plan
+    key and status (``agentgate.data.principals`` keeps them in step), so a request costs one read.
     """
 
     SK = "USER"
@@ -122,6 +123,10 @@ class UserItem(TableModel):
     email = UnicodeAttribute()
     role = UnicodeAttribute()
     team = UnicodeAttribute(null=True)
+    # The tenant's facts, copied (None on an item written before they were: the authorizer reads the tenant)
+    tier = UnicodeAttribute(null=True)
+    usage_key = UnicodeAttribute(null=True)
+    tenant_status = UnicodeAttribute(null=True)
 
     @staticmethod
     def pk_for(user_id: str) -> str:
@@ -149,7 +154,12 @@ class ApiKeyItem(TableModel):
 
 
 class ApiKeyLookupItem(TableModel):
-    """pk=APIKEY#<sha256 of the key>, sk=APIKEY: what the authorizer reads; deleted on revocation."""
+    """pk=APIKEY#<sha256 of the key>, sk=APIKEY: what the authorizer reads (one get); deleted on revocation.
+
+    It carries the tenant's tier, usage-plan key and status (``agentgate.data.principals`` keeps them
+    in step) and the key's ``last_used_at`` (written at most once a minute, copied to the tenant's
+    record when the key is revoked).
+    """
 
     SK = "APIKEY"
 
@@ -157,6 +167,10 @@ class ApiKeyLookupItem(TableModel):
     key_id = UnicodeAttribute()
     scopes = UnicodeSetAttribute(default=set)
     last_used_at = UTCDateTimeAttribute(null=True)
+    # The tenant's facts, copied (None on an item written before they were: the authorizer reads the tenant)
+    tier = UnicodeAttribute(null=True)
+    usage_key = UnicodeAttribute(null=True)
+    tenant_status = UnicodeAttribute(null=True)
 
     @staticmethod
     def pk_for(key_hash: str) -> str:

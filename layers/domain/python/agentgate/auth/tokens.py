@@ -101,9 +101,20 @@ def peek_header(token: str) -> dict[str, Any]:
     return header
 
 
-def verify(token: str, *, audience: str | None = None, verify_audience: bool = True) -> VerifiedToken:
-    """Check signature, algorithm, kid, issuer, audience and time claims; raise InvalidToken otherwise."""
-    header = peek_header(token)
+def verify(
+    token: str,
+    *,
+    audience: str | None = None,
+    verify_audience: bool = True,
+    header: dict[str, Any] | None = None,
+) -> VerifiedToken:
+    """Check signature, algorithm, kid, issuer, audience and time claims; raise InvalidToken otherwise.
+
+    ``header``: the token's header as ``peek_header`` parsed it already (the authorizer peeks first to
+    tell a user's token from an agent's), so it is not parsed twice.
+    """
+    if header is None:
+        header = peek_header(token)
     if header.get("alg") != ALGORITHM:
         raise InvalidToken("unexpected algorithm")
     kid = header.get("kid")

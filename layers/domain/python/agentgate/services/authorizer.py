@@ -1,7 +1,9 @@
 """The one REQUEST authorizer: agent access tokens, tenant API keys and Cognito user tokens.
 
 Agent tokens are verified with the cached public keys (no KMS call per request); their agent,
-tenant and jti are read in one BatchGetItem, memoised for ``STATE_CACHE_SECONDS``. A credential
+tenant and jti are read in one BatchGetItem, memoised for ``STATE_CACHE_SECONDS``. An API key or a
+user is one GetItem of its lookup, which carries the tenant's tier, usage-plan key and status
+(``agentgate.data.principals`` keeps them in step). A credential
 that is missing, malformed, forged, expired, revoked or unknown is a 401 (API Gateway's answer to
 ``Exception("Unauthorized")``); a paused agent, or a paused tenant for agents and API keys, gets an
 explicit Deny (403). Users keep access to a paused tenant so an admin can resume it.
@@ -19,8 +21,6 @@ import jwt
 from agentgate.auth import tokens
 from agentgate.auth.http import API_KEY_PREFIX
 from agentgate.auth.state import PAUSED, state_cache
-from agentgate.data.tenant import system_data
-from agentgate.models import TenantItem
 from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import Caller, Principal, TenantContext, authorizer_context
 
@@ -52,16 +52,9 @@ def _bearer(event: dict[str, Any]) -> str:
     return token
 
 
-def _tenant(tenant_id: str) -> TenantItem:
-    tenant = system_data(tenant_id).find(TenantItem, TenantItem.SK)
-    if tenant is None:
-        raise Unauthenticated("tenant gone")
-    return tenant
-
-
-def _agent_decision(token: str) -> Decision:
+def _agent_decision(token: str, header: dict[str, Any] | None = None) -> Decision:
     try:
-        verified = tokens.verify(token)
+        verified = tokens.verify(token, header=header)
     except tokens.InvalidToken as exc:
         raise Unauthenticated(str(exc)) from exc
     claims = verified.claims
@@ -87,16 +80,18 @@ def _agent_decision(token: str) -> Decision:
 
 
 def _api_key_decision(token: str) -> Decision:
+    """One GetItem: the key's lookup carries its tenant's tier, usage-plan key and status."""
     from agentgate.services import api_keys
 
-    ctx = api_keys.authenticate(token)
-    if ctx is None:
+    found = api_keys.authenticate_key(token)
+    if found is None:
         raise Unauthenticated("unknown API key")
-    tenant = _tenant(ctx.tenant_id)
-    ctx = TenantContext(tenant_id=ctx.tenant_id, principal=ctx.principal, tier=tenant.tier)
-    paused = tenant.status == PAUSED
+    paused = found.facts.status == PAUSED
     return Decision(
-        ctx=ctx, allow=not paused, usage_key=tenant.usage_key, reason="tenant paused" if paused else ""
+        ctx=found.ctx,
+        allow=not paused,
+        usage_key=found.facts.usage_key,
+        reason="tenant paused" if paused else "",
     )
 
 
@@ -139,12 +134,10 @@ def _user_decision(token: str) -> Decision:
     claims = verify_user_token(token)
     from agentgate.services import members
 
-    ctx = members.context_for_user(str(claims["sub"]), claims.get("email"))
-    if ctx is None:
+    resolved = members.resolve_user(str(claims["sub"]), claims.get("email"))  # one GetItem
+    if resolved is None:
         raise Unauthenticated("the user belongs to no tenant")
-    tenant = _tenant(ctx.tenant_id)
-    ctx = TenantContext(tenant_id=ctx.tenant_id, principal=ctx.principal, tier=tenant.tier)
-    return Decision(ctx=ctx, allow=True, usage_key=tenant.usage_key)
+    return Decision(ctx=resolved.ctx, allow=True, usage_key=resolved.facts.usage_key)
 
 
 def decide(token: str) -> Decision:
@@ -152,12 +145,12 @@ def decide(token: str) -> Decision:
     if token.startswith(API_KEY_PREFIX):
         return _api_key_decision(token)
     try:
-        alg = tokens.peek_header(token).get("alg")
+        header = tokens.peek_header(token)
     except tokens.InvalidToken as exc:
         raise Unauthenticated("malformed token") from exc
-    if alg == COGNITO_ALGORITHM:
+    if header.get("alg") == COGNITO_ALGORITHM:
         return _user_decision(token)
-    return _agent_decision(token)  # refuses every algorithm but ES256
+    return _agent_decision(token, header)  # refuses every algorithm but ES256
 
 
 def _api_arn(method_arn: str) -> str:

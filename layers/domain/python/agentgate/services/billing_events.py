@@ -23,6 +23,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from agentgate.data.lookups import delete_global, find_global, put_global, update_global
+from agentgate.data.principals import sync_lookups
 from agentgate.data.tenant import TenantData
 from agentgate.data.transactions import ConditionFailed, Transaction
 from agentgate.models import BillingItem, StripeCustomerItem, StripeEventItem, TenantItem
@@ -335,6 +336,9 @@ def apply(event: dict[str, Any]) -> str:
     else:
         raise DependencyUnavailable("Billing state kept changing under this event; retry.")
     tier_changes.reconcile_usage_key(data)  # also completes a change whose earlier attempt failed
+    # The keys' and members' lookups carry the tier (agentgate.data.principals); rewritten on every
+    # event applied, so a retry completes a sync that failed after the tier's transaction.
+    sync_lookups(data)
     if new != old:
         tier_changes.record_tier_change(
             data,

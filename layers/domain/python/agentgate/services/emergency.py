@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from agentgate.data.principals import sync_lookups
 from agentgate.data.tenant import TenantData, tenant_data
 from agentgate.data.transactions import ConditionFailed
 from agentgate.models import AgentItem, AgentTagItem, TenantItem
@@ -86,8 +87,11 @@ def _switch(
             event_data=event_data,
         )
     except ConditionFailed:
-        pass  # already there: pressing the button twice changes nothing
+        # already there: pressing the button twice changes nothing, but completes the lookups'
+        # sync of a press that failed half way
+        sync_lookups(data)
     else:
+        sync_lookups(data)  # API keys' lookups carry the tenant's status: the authorizer reads them alone
         flush_authorizer_cache(f"tenant {ctx.tenant_id} {to}")  # cached answers would outlive it
     return EmergencyState(tenant_id=ctx.tenant_id, status=to, scope="tenant", changed_at=now)
 

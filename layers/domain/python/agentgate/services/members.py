@@ -9,6 +9,7 @@ demoting each other at the same moment cannot leave the tenant without one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -16,6 +17,7 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.update import Action
 
 from agentgate.data.lookups import find_global
+from agentgate.data.principals import TenantFacts, facts_condition, hold_facts, read_facts
 from agentgate.data.tenant import TenantData, system_data, tenant_data
 from agentgate.data.transactions import ConditionFailed, Transaction
 from agentgate.models import MembershipItem, TenantItem, UserItem
@@ -29,18 +31,35 @@ from agentgate.services.tenants import cognito, error_code, refused_field, user_
 _MEMBER_PREFIX = "MEMBER#"
 
 
-def context_for_user(sub: str, email: str | None = None) -> TenantContext | None:
-    """The tenant context of a Cognito user (the authorizer's lookup); None when they belong nowhere."""
+@dataclass(frozen=True)
+class ResolvedUser:
+    ctx: TenantContext
+    facts: TenantFacts  # the tenant's tier, usage-plan key and status, from the user's lookup
+
+
+def resolve_user(sub: str, email: str | None = None) -> ResolvedUser | None:
+    """Who a Cognito user is to us, from their lookup item alone (one GetItem; the tenant is read too
+    only for a lookup written before it carried the tenant's facts); None when they belong nowhere."""
     user = find_global(UserItem, UserItem.pk_for(sub), UserItem.SK)
     if user is None:
         return None
-    tenant = system_data(user.tenant_id).find(TenantItem, TenantItem.SK)
-    if tenant is None:
-        return None
+    if user.tier is not None and user.tenant_status is not None:
+        facts = TenantFacts(tier=user.tier, usage_key=user.usage_key, status=user.tenant_status)
+    else:
+        tenant = system_data(user.tenant_id).find(TenantItem, TenantItem.SK)
+        if tenant is None:
+            return None
+        facts = TenantFacts.of(tenant)
     principal = Principal(
         kind=Caller.USER, id=sub, role=Role(user.role), team=user.team, email=user.email or email
     )
-    return TenantContext(tenant_id=user.tenant_id, principal=principal, tier=tenant.tier)
+    return ResolvedUser(TenantContext(tenant_id=user.tenant_id, principal=principal, tier=facts.tier), facts)
+
+
+def context_for_user(sub: str, email: str | None = None) -> TenantContext | None:
+    """The tenant context of a Cognito user (the authorizer's lookup); None when they belong nowhere."""
+    resolved = resolve_user(sub, email)
+    return None if resolved is None else resolved.ctx
 
 
 def _member(item: MembershipItem) -> Member:
@@ -74,6 +93,7 @@ def list_members(ctx: TenantContext, query: PageQuery) -> MemberPage:
 def invite(ctx: TenantContext, request: MemberInvite) -> Member:
     """Create the person's Cognito user (Cognito emails a temporary password) and their membership."""
     _require_owner_for_owners(ctx, request.role.value)
+    facts = read_facts(tenant_data(ctx))  # copied onto the person's lookup (agentgate.data.principals)
     pool_id, _ = user_pool()
     try:
         user = cognito().admin_create_user(
@@ -112,15 +132,21 @@ def invite(ctx: TenantContext, request: MemberInvite) -> Member:
         email=request.email,
         role=request.role.value,
         team=request.team,
+        **facts.attributes(),
     )
 
     def steps(tx: Transaction) -> None:
         tx.put(item, MembershipItem.pk.does_not_exist())
         tx.put(user_lookup, UserItem.pk.does_not_exist())
-        if request.role is Role.OWNER:
+        if request.role is Role.OWNER:  # one step per item: the count's update holds the facts too
             tx.update(
-                data.ref(TenantItem, TenantItem.SK), [TenantItem.owner_count.add(1)], TenantItem.pk.exists()
+                data.ref(TenantItem, TenantItem.SK),
+                [TenantItem.owner_count.add(1)],
+                facts_condition(facts),
+                name="tenant_facts",
             )
+        else:
+            hold_facts(tx, data, facts)
 
     def write() -> None:
         try:

@@ -222,6 +222,9 @@ def _signup_steps(
             tenant_id=data.tenant_id,
             email=request.email,
             role=Role.OWNER.value,
+            tier=DEFAULT_TIER,  # the new tenant's facts (agentgate.data.principals)
+            usage_key=usage_key,
+            tenant_status="active",
         ),
         UserItem.pk.does_not_exist(),
     )
