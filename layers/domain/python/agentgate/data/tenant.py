@@ -48,6 +48,14 @@ def tenant_key(tenant_id: str) -> str:
     return f"{TENANT_PREFIX}{tenant_id}"
 
 
+def tenant_of(item: Model) -> str:
+    """The id of the tenant an item read from a global index belongs to (its ``pk``)."""
+    pk: str = getattr(item, "pk")  # noqa: B009 - TableModel's key, typed as Model
+    if not pk.startswith(TENANT_PREFIX):
+        raise ValueError(f"{type(item).__name__} is not a tenant's item")
+    return pk.removeprefix(TENANT_PREFIX)
+
+
 def actor_of(ctx: TenantContext) -> str:
     """How the audit log names whoever made a change: ``user:<sub>``, ``apikey:<key id>``, ``agent:<id>``."""
     return f"{ctx.principal.kind.value}:{ctx.principal.id}"
@@ -196,10 +204,16 @@ class TenantData:
         *,
         attempts: int = retries.ATTEMPTS,
         busy_message: str = retries.BUSY_MESSAGE,
+        retry_conditions: bool = False,
     ) -> T:
-        """Run ``build``'s steps as one transaction, retried on conflicts (see ``data.transactions``)."""
+        """Run ``build``'s steps as one transaction, retried on conflicts (see ``data.transactions``);
+        with ``retry_conditions``, a failed condition (a stale read) builds and sends it again."""
         return run_transaction(
-            build, check_item=self.check_item, attempts=attempts, busy_message=busy_message
+            build,
+            check_item=self.check_item,
+            attempts=attempts,
+            busy_message=busy_message,
+            retry_conditions=retry_conditions,
         )
 
     # --- a change of state ------------------------------------------------------------------------
