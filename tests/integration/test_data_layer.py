@@ -11,9 +11,17 @@ from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseC
 
 from agentgate.data import transactions
 from agentgate.data.lookups import find_global, get_global, put_global, query_global
+from agentgate.data.pages import listing_page
 from agentgate.data.tenant import TenantData, actor_of, tenant_data, tenant_of
 from agentgate.data.transactions import ConditionFailed
-from agentgate.models import AgentItem, AuditEntryItem, DomainEventItem, RevokedTokenItem, TenantItem
+from agentgate.models import (
+    AgentItem,
+    AuditEntryItem,
+    AuditHeadItem,
+    DomainEventItem,
+    RevokedTokenItem,
+    TenantItem,
+)
 from agentgate.platform.aws import client
 from agentgate.platform.errors import BadRequest, DependencyUnavailable, NotFound
 from agentgate.platform.tenancy import Caller, Principal, Role, TenantContext
@@ -163,6 +171,28 @@ def test_a_cursor_of_another_listing_of_the_same_tenant_is_a_400(one):
         one.page(AgentItem, sk_prefix="BUDGET#", cursor=agents)
     with pytest.raises(BadRequest):
         one.page(AgentItem, sk_between=("B", "C"), cursor=agents)
+
+
+def test_a_count_counts_the_tenants_matching_items_only(one, two):
+    for i in range(3):
+        one.put(_agent(one, f"a{i}", status="paused" if i else "active"))
+    two.put(_agent(two, "b1"))
+    assert one.count(AgentItem, sk_prefix=AgentItem.SK_PREFIX) == 3
+    assert one.count(AgentItem, sk_prefix=AgentItem.SK_PREFIX, filter=AgentItem.status == "paused") == 2
+    assert two.count(AgentItem, sk_prefix=AgentItem.SK_PREFIX) == 1
+
+
+def test_a_listing_held_in_memory_pages_by_key_with_the_one_cursor_codec(aws):
+    words = ["ant", "bee", "cat", "cow", "dog", "eel"]
+    first = listing_page(words, key=str, listing="words", limit=2, cursor=None, keep=lambda w: w != "bee")
+    assert first.items == ["ant", "cat"] and first.next_cursor
+    second = listing_page(words, key=str, listing="words", limit=2, cursor=first.next_cursor)
+    assert second.items == ["cow", "dog"]
+    last = listing_page(words, key=str, listing="words", limit=2, cursor=second.next_cursor)
+    assert last.items == ["eel"] and last.next_cursor is None
+    with pytest.raises(BadRequest) as raised:
+        listing_page(words, key=str, listing="other", limit=2, cursor=first.next_cursor)
+    assert raised.value.details[0]["field"] == "cursor"
 
 
 def test_a_page_never_exceeds_the_limit_bound(one):
@@ -371,6 +401,17 @@ def test_batches_write_and_read_many_items_retrying_the_unprocessed(one, monkeyp
     assert [a.agent_id for a in one.batch_get(AgentItem, wanted)] == ["a29", "a03", "a17"]
     one.batch_write(deletes=agents[:10])
     assert AgentItem.count() == 20 and calls["get"] > 1
+
+
+def test_a_write_counted_once_adds_to_its_counters_once(one):
+    seen = one.new(AuditHeadItem, AuditHeadItem.SK, seq=0, hash="h")
+    counter = (AgentItem.sk_for("counter"), {"version": 2}, {"name": "counted"})
+    assert one.write_counted(seen, [counter]) is True
+    assert one.write_counted(one.new(AuditHeadItem, AuditHeadItem.SK, seq=0, hash="h"), [counter]) is False
+    stored = one.get(AgentItem, AgentItem.sk_for("counter"))
+    assert (stored.version, stored.name) == (2, "counted")
+    with pytest.raises(ValueError, match="another tenant"):
+        one.write_counted(_agent(TenantData.acting_for("t2", "system"), "b1"), [counter])
 
 
 # --- a change of state -----------------------------------------------------------------------------

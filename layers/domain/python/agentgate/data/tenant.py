@@ -19,10 +19,11 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from typing_extensions import Unpack
 
-from agentgate.data import batch, changes, queries, retries, writes
+from agentgate.data import batch, changes, counters, queries, retries, writes
 from agentgate.data.pages import MAX_LIMIT, ItemPage
 from agentgate.data.transactions import Transaction, run_transaction
 from agentgate.platform.errors import DomainError, NotFound
+from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
 
 M = TypeVar("M", bound=Model)
@@ -139,6 +140,11 @@ class TenantData:
         hash_key, key_range = self._partition(where)
         return queries.query_all(model, hash_key, limit=limit, **key_range)
 
+    def count(self, model: type[M], **where: Unpack[TenantRange]) -> int:
+        """How many of the tenant's items match (a usage meter), without reading them."""
+        hash_key, key_range = self._partition(where)
+        return queries.count(model, hash_key, **key_range)
+
     def stream(
         self, model: type[M], *, limit: int, cursor: str | None = None, **where: Unpack[TenantRange]
     ) -> queries.ItemStream[M]:
@@ -197,6 +203,17 @@ class TenantData:
         for item in (*puts, *deletes):
             self.check_item(item)
         batch.batch_write(puts, deletes)
+
+    def write_counted(self, first: Model, adding_to: Iterable[counters.Counter]) -> bool:
+        """Put ``first`` unless its key is taken, and add to the tenant's counter items ``adding_to``
+        (sort key, additions, attributes set when absent), in one transaction.
+
+        False when ``first`` was already there: a duplicate, counted before (see ``data.counters``).
+        """
+        self.check_item(first)
+        table = get_settings().table_name
+        updates = [counters.counter_update(table, self.pk, sk, adds, sets) for sk, adds, sets in adding_to]
+        return counters.write_counted([counters.put_if_absent(table, first), *updates])
 
     def transact(
         self,

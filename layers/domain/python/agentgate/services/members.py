@@ -26,8 +26,6 @@ from agentgate.schemas.common import PageQuery
 from agentgate.schemas.members import Member, MemberInvite, MemberPage, MemberUpdate
 from agentgate.services.tenants import cognito, error_code, refused_field, user_attribute, user_pool
 
-_MEMBER_PREFIX = "MEMBER#"
-
 
 def context_for_user(sub: str, email: str | None = None) -> TenantContext | None:
     """The tenant context of a Cognito user (the authorizer's lookup); None when they belong nowhere."""
@@ -66,7 +64,7 @@ def _require_owner_for_owners(ctx: TenantContext, *roles: str | None) -> None:
 
 def list_members(ctx: TenantContext, query: PageQuery) -> MemberPage:
     page = tenant_data(ctx).page(
-        MembershipItem, sk_prefix=_MEMBER_PREFIX, limit=query.limit, cursor=query.cursor
+        MembershipItem, sk_prefix=MembershipItem.SK_PREFIX, limit=query.limit, cursor=query.cursor
     )
     return MemberPage(items=[_member(item) for item in page.items], next_cursor=page.next_cursor)
 
