@@ -83,12 +83,10 @@ class DataStack(cdk.Stack):
         self.queues: dict[str, sqs.Queue] = {}
         self.queue_url_settings: dict[str, str] = {}
         for consumer in tables.queue_consumers:
-            dlq = sqs.Queue(
-                self,
+            dlq = self._parked_queue(
                 f"{_camel(consumer.name)}DeadLetterQueue",
-                retention_period=DEAD_LETTER_RETENTION,
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
+                f"{_camel(consumer.name)}DeadLetterAlarm",
+                f"queue {consumer.name}",
             )
             self.queues[consumer.name] = sqs.Queue(
                 self,
@@ -101,27 +99,16 @@ class DataStack(cdk.Stack):
                 ),
             )
             self.queue_url_settings[consumer.name] = consumer.url_setting
-            dead_letter_alarm(
-                self,
-                f"{_camel(consumer.name)}DeadLetterAlarm",
-                dlq,
-                f"queue {consumer.name}",
-                self.alarm_topic,
-            )
         for name, setting in standalone_queues(tables).items():
-            queue = sqs.Queue(
-                self,
+            queue = self._parked_queue(
                 f"{_camel(name)}Queue",
-                retention_period=DEAD_LETTER_RETENTION,
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
+                f"{_camel(name)}Alarm",
+                f"queue {name}",
+                no_dead_letter_queue=(
+                    "Functions set records aside here for an operator to inspect and replay; "
+                    "nothing drains it."
+                ),
             )
-            acknowledge(
-                queue,
-                "AwsSolutions-SQS3",
-                "Functions set records aside here for an operator to inspect and replay; nothing drains it.",
-            )
-            dead_letter_alarm(self, f"{_camel(name)}Alarm", queue, f"queue {name}", self.alarm_topic)
             self.queues[name] = queue
             self.queue_url_settings[name] = setting
         for name, stream in self.streams.items():
@@ -260,19 +247,30 @@ class DataStack(cdk.Stack):
 
     def _stream_failures_queue(self) -> sqs.Queue:
         """Where the stream consumers' event sources send batches they give up on."""
+        return self._parked_queue(
+            "StreamFailuresQueue",
+            "StreamFailuresAlarm",
+            "stream consumers",
+            no_dead_letter_queue=(
+                "It is a dead-letter queue: the on-failure destination of the Kinesis event sources."
+            ),
+        )
+
+    def _parked_queue(
+        self, construct_id: str, alarm_id: str, what: str, *, no_dead_letter_queue: str | None = None
+    ) -> sqs.Queue:
+        """A queue where what failed waits for an operator (kept 14 days, encrypted, TLS only), with
+        the alarm that tells of anything in it. ``no_dead_letter_queue``: why it needs none of its own."""
         queue = sqs.Queue(
             self,
-            "StreamFailuresQueue",
+            construct_id,
             retention_period=DEAD_LETTER_RETENTION,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
-        acknowledge(
-            queue,
-            "AwsSolutions-SQS3",
-            "It is a dead-letter queue: the on-failure destination of the Kinesis event sources.",
-        )
-        dead_letter_alarm(self, "StreamFailuresAlarm", queue, "stream consumers", self.alarm_topic)
+        if no_dead_letter_queue is not None:
+            acknowledge(queue, "AwsSolutions-SQS3", no_dead_letter_queue)
+        dead_letter_alarm(self, alarm_id, queue, what, self.alarm_topic)
         return queue
 
 

@@ -54,13 +54,16 @@ def function_name(prefix: str, handler: str) -> str:
     return name
 
 
-def function_arn(scope: Construct, prefix: str, handler: str) -> str:
+def named_arn(scope: Construct, service: str, resource: str, name: str) -> str:
+    """The ARN of a resource by its physical name (``arn:...:<service>:...:<resource>:<name>``), known
+    before the resource exists, so others may be granted or integrated with it first."""
     return cdk.Stack.of(scope).format_arn(
-        service="lambda",
-        resource="function",
-        resource_name=function_name(prefix, handler),
-        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        service=service, resource=resource, resource_name=name, arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME
     )
+
+
+def function_arn(scope: Construct, prefix: str, handler: str) -> str:
+    return named_arn(scope, "lambda", "function", function_name(prefix, handler))
 
 
 class AgentGateFunction(Construct):

@@ -8,8 +8,9 @@ attribute upper-cased. Nothing else hands out permissions, so a read route canno
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
@@ -24,6 +25,8 @@ from agentgate import routes
 from agentgate.platform.settings import env_name
 from agentgate.platform.table import INDEXES
 from infra.agentgate_cdk.tables import Tables
+
+Resource = TypeVar("Resource")
 
 TABLE_READ_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")
 TABLE_WRITE_ACTIONS = (
@@ -110,6 +113,17 @@ def _matching(kind: str, grant: str, names: Iterable[str], settings: dict[str, s
         if _singular(name.replace("-", "_")) == wanted or settings.get(name, "").startswith(f"{wanted}_")
     ]
     return found
+
+
+def _named(
+    grant: str, resources: Mapping[str, Resource], settings: Mapping[str, str], table: str
+) -> list[tuple[Resource, str]]:
+    """Each resource a ``<kind>:<name>`` grant names, with its setting ("" for none); naming none is
+    a wiring error that names the ``table`` the grant should match a row of."""
+    names = _matching(grant.split(":", 1)[0], grant, resources, dict(settings))
+    if not names:
+        raise ValueError(f"grant {grant!r} names no {table}")
+    return [(resources[name], settings.get(name, "")) for name in names]
 
 
 def _signing_keys(actions: list[str], access: Access, wiring: Wiring) -> None:
@@ -297,29 +311,23 @@ def access_for(grants: Iterable[str], wiring: Wiring) -> Access:
                 "/.well-known/jwks.json"
             )
         elif grant.startswith("states:"):
-            names = _matching("states", grant, wiring.state_machines, wiring.state_machine_settings)
-            if not names:
-                raise ValueError(f"grant {grant!r} names no workflow of agentgate.workflows.WORKFLOWS")
-            for name in names:
-                arn = wiring.state_machines[name]
+            machines = wiring.state_machines, wiring.state_machine_settings
+            for arn, setting in _named(grant, *machines, "workflow of agentgate.workflows.WORKFLOWS"):
                 access.statements.append(
                     iam.PolicyStatement(
                         actions=["states:StartExecution", "states:SendTaskSuccess", "states:SendTaskFailure"],
                         resources=[arn],
                     )
                 )
-                if wiring.state_machine_settings.get(name):
-                    access.env[env_name(wiring.state_machine_settings[name])] = arn
+                if setting:
+                    access.env[env_name(setting)] = arn
         elif grant.startswith("queue:"):
-            names = _matching("queue", grant, wiring.queues, wiring.queue_url_settings)
-            if not names:
-                raise ValueError(f"grant {grant!r} names no queue of agentgate.consumers.QUEUE_CONSUMERS")
-            for name in names:
-                queue = wiring.queues[name]
+            queues = wiring.queues, wiring.queue_url_settings
+            for queue, setting in _named(grant, *queues, "queue of agentgate.consumers.QUEUE_CONSUMERS"):
                 access.statements.append(
                     iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])
                 )
-                access.env[env_name(wiring.queue_url_settings[name])] = queue.queue_url
+                access.env[env_name(setting)] = queue.queue_url
         elif grant == routes.SIGNING_KEY_OPEN:
             _key_encryption_key(["kms:Decrypt"], access, wiring)
         elif grant == routes.SIGNING_KEY_ROTATE:

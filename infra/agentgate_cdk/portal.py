@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
@@ -63,33 +64,18 @@ class Portal(Construct):
         portal_dir: Path,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.logs_bucket = s3.Bucket(
-            self,
-            "AccessLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=LOG_EXPIRY)],
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.logs_bucket = self._log_bucket("AccessLogs", s3.ObjectOwnership.BUCKET_OWNER_ENFORCED)
         acknowledge(
             self.logs_bucket,
             "AwsSolutions-S1",
             "This bucket receives the server access logs; logging its own access would loop.",
         )
         # CloudFront's standard logs are written with ACLs, so they get a bucket of their own.
-        self.cdn_logs_bucket = s3.Bucket(
-            self,
+        self.cdn_logs_bucket = self._log_bucket(
             "CdnLogs",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+            s3.ObjectOwnership.OBJECT_WRITER,
             server_access_logs_bucket=self.logs_bucket,
             server_access_logs_prefix="cdn-logs-bucket/",
-            lifecycle_rules=[s3.LifecycleRule(expiration=LOG_EXPIRY)],
-            removal_policy=cdk.RemovalPolicy.RETAIN,
         )
         self.bucket = s3.Bucket(
             self,
@@ -185,6 +171,20 @@ class Portal(Construct):
             index.node.add_dependency(assets)  # never an index.html naming assets not yet uploaded
             self.deployments = [assets, index]
             self._acknowledge_deployment_handler()
+
+    def _log_bucket(self, construct_id: str, ownership: s3.ObjectOwnership, **more: Any) -> s3.Bucket:
+        """A private, encrypted, TLS-only bucket of logs, kept ``LOG_EXPIRY`` and retained on deletion."""
+        return s3.Bucket(
+            self,
+            construct_id,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=ownership,
+            lifecycle_rules=[s3.LifecycleRule(expiration=LOG_EXPIRY)],
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+            **more,
+        )
 
     def _acknowledge_deployment_handler(self) -> None:
         """The bucket deployment's handler is a CDK-owned singleton function at the stack's root."""

@@ -26,7 +26,7 @@ from agentgate.schedules import Schedule
 from agentgate.workflows import Workflow
 from infra.agentgate_cdk.alarms import ITERATOR_AGE_THRESHOLD_MS, alarm, dead_letter_alarm
 from infra.agentgate_cdk.config import REPO_ROOT
-from infra.agentgate_cdk.functions import AgentGateFunction, FunctionSpec, Shared
+from infra.agentgate_cdk.functions import AgentGateFunction, FunctionSpec, Shared, named_arn
 from infra.agentgate_cdk.nag import acknowledge
 from infra.agentgate_cdk.tables import Tables
 
@@ -43,12 +43,7 @@ def state_machine_name(prefix: str, workflow: Workflow) -> str:
 
 def state_machine_arn(scope: Construct, prefix: str, workflow: Workflow) -> str:
     """Known before the state machine exists, so its task functions may be granted it too."""
-    return cdk.Stack.of(scope).format_arn(
-        service="states",
-        resource="stateMachine",
-        resource_name=state_machine_name(prefix, workflow),
-        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-    )
+    return named_arn(scope, "states", "stateMachine", state_machine_name(prefix, workflow))
 
 
 def worker_specs(tables: Tables) -> dict[str, FunctionSpec]:

@@ -10,10 +10,18 @@ import pytest
 from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
 
 from agentgate.data import transactions
-from agentgate.data.lookups import find_global, get_global, put_global
-from agentgate.data.tenant import TenantData, actor_of, tenant_data
+from agentgate.data.lookups import find_global, get_global, put_global, query_global
+from agentgate.data.pages import listing_page
+from agentgate.data.tenant import TenantData, actor_of, tenant_data, tenant_of
 from agentgate.data.transactions import ConditionFailed
-from agentgate.models import AgentItem, AuditEntryItem, DomainEventItem, RevokedTokenItem, TenantItem
+from agentgate.models import (
+    AgentItem,
+    AuditEntryItem,
+    AuditHeadItem,
+    DomainEventItem,
+    RevokedTokenItem,
+    TenantItem,
+)
 from agentgate.platform.aws import client
 from agentgate.platform.errors import BadRequest, DependencyUnavailable, NotFound
 from agentgate.platform.tenancy import Caller, Principal, Role, TenantContext
@@ -79,6 +87,20 @@ def test_global_lookups_refuse_a_tenants_key(aws):
     with pytest.raises(ValueError):
         put_global(AgentItem("TENANT#t1", AgentItem.sk_for("a1"), tenant_id="t1", agent_id="a1", name="a",
                              created_at=NOW))  # fmt: skip
+
+
+def test_a_global_index_is_read_in_a_key_range_and_its_items_name_their_tenant(one, two):
+    for data, hour in ((one, "01"), (two, "02"), (one, "03")):
+        data.put(_agent(data, f"a{hour}", gsi1pk="OPEN#AGENTS", gsi1sk=f"2026-01-01T{hour}"))
+    due = list(query_global(AgentItem, "OPEN#AGENTS", index="gsi1", sk_to="2026-01-01T02"))
+    assert [(tenant_of(a), a.agent_id) for a in due] == [("t1", "a01"), ("t2", "a02")]
+    assert [
+        a.agent_id for a in query_global(AgentItem, "OPEN#AGENTS", index="gsi1", newest_first=True, limit=1)
+    ] == ["a03"]
+    with pytest.raises(ValueError, match="TenantData"):
+        list(query_global(AgentItem, "TENANT#t1", index="gsi1"))
+    with pytest.raises(ValueError, match="not a tenant's item"):
+        tenant_of(RevokedTokenItem(RevokedTokenItem.pk_for("j1"), RevokedTokenItem.SK))
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -149,6 +171,28 @@ def test_a_cursor_of_another_listing_of_the_same_tenant_is_a_400(one):
         one.page(AgentItem, sk_prefix="BUDGET#", cursor=agents)
     with pytest.raises(BadRequest):
         one.page(AgentItem, sk_between=("B", "C"), cursor=agents)
+
+
+def test_a_count_counts_the_tenants_matching_items_only(one, two):
+    for i in range(3):
+        one.put(_agent(one, f"a{i}", status="paused" if i else "active"))
+    two.put(_agent(two, "b1"))
+    assert one.count(AgentItem, sk_prefix=AgentItem.SK_PREFIX) == 3
+    assert one.count(AgentItem, sk_prefix=AgentItem.SK_PREFIX, filter=AgentItem.status == "paused") == 2
+    assert two.count(AgentItem, sk_prefix=AgentItem.SK_PREFIX) == 1
+
+
+def test_a_listing_held_in_memory_pages_by_key_with_the_one_cursor_codec(aws):
+    words = ["ant", "bee", "cat", "cow", "dog", "eel"]
+    first = listing_page(words, key=str, listing="words", limit=2, cursor=None, keep=lambda w: w != "bee")
+    assert first.items == ["ant", "cat"] and first.next_cursor
+    second = listing_page(words, key=str, listing="words", limit=2, cursor=first.next_cursor)
+    assert second.items == ["cow", "dog"]
+    last = listing_page(words, key=str, listing="words", limit=2, cursor=second.next_cursor)
+    assert last.items == ["eel"] and last.next_cursor is None
+    with pytest.raises(BadRequest) as raised:
+        listing_page(words, key=str, listing="other", limit=2, cursor=first.next_cursor)
+    assert raised.value.details[0]["field"] == "cursor"
 
 
 def test_a_page_never_exceeds_the_limit_bound(one):
@@ -265,6 +309,65 @@ def test_a_transaction_refuses_another_tenants_item(one, two):
         one.transact(lambda tx: tx.put(_agent(two, "b1")))
 
 
+def test_a_stale_read_is_built_again_when_the_transaction_asks_for_it(one):
+    _tenant(one, 0)
+    reads = []
+
+    def bump(tx):
+        seen = one.get(TenantItem, TenantItem.SK, consistent=True).agent_count
+        reads.append(seen)
+        if len(reads) == 1:  # another writer moves the item between this read and the send
+            one.update(one.ref(TenantItem, TenantItem.SK), [TenantItem.agent_count.add(5)])
+        tx.update(
+            one.ref(TenantItem, TenantItem.SK),
+            [TenantItem.agent_count.set(seen + 1)],
+            TenantItem.agent_count == seen,
+            name="count",
+        )
+        return seen + 1
+
+    assert one.transact(bump, retry_conditions=True) == 6
+    assert reads == [0, 5] and one.get(TenantItem, TenantItem.SK).agent_count == 6
+
+
+def test_a_read_that_keeps_going_stale_is_a_503_and_without_the_option_a_conflict(one, monkeypatch):
+    _tenant(one, 0)
+    monkeypatch.setattr(transactions.retries, "pause_before_retry", lambda attempt: None)
+    builds = []
+
+    def never_current(tx):
+        builds.append(1)
+        tx.update(
+            one.ref(TenantItem, TenantItem.SK), [TenantItem.agent_count.add(1)], TenantItem.agent_count == 99
+        )
+
+    with pytest.raises(DependencyUnavailable, match="Tenant busy"):
+        one.transact(never_current, attempts=3, busy_message="Tenant busy.", retry_conditions=True)
+    assert len(builds) == 3
+    with pytest.raises(ConditionFailed) as failed:
+        one.transact(never_current)
+    assert failed.value.failed == {"#0"} and len(builds) == 4
+    assert one.get(TenantItem, TenantItem.SK).agent_count == 0
+
+
+def test_a_transaction_the_table_refuses_for_good_is_refused_with_its_code_not_retried(one, monkeypatch):
+    sends = []
+
+    def refused_send(self):
+        sends.append(1)
+        raise TransactWriteError(
+            "refused",
+            cause=VerboseClientError(
+                {"Error": {"Code": "ValidationException", "Message": "item too large"}}, "TransactWriteItems"
+            ),
+        )
+
+    monkeypatch.setattr(transactions.Transaction, "_send", refused_send)
+    with pytest.raises(transactions.TransactionRefused) as refused:
+        one.transact(lambda tx: tx.put(_agent(one, "a1")), retry_conditions=True)
+    assert refused.value.code == "ValidationException" and sends == [1]
+
+
 # --- batches --------------------------------------------------------------------------------------
 
 
@@ -298,6 +401,17 @@ def test_batches_write_and_read_many_items_retrying_the_unprocessed(one, monkeyp
     assert [a.agent_id for a in one.batch_get(AgentItem, wanted)] == ["a29", "a03", "a17"]
     one.batch_write(deletes=agents[:10])
     assert AgentItem.count() == 20 and calls["get"] > 1
+
+
+def test_a_write_counted_once_adds_to_its_counters_once(one):
+    seen = one.new(AuditHeadItem, AuditHeadItem.SK, seq=0, hash="h")
+    counter = (AgentItem.sk_for("counter"), {"version": 2}, {"name": "counted"})
+    assert one.write_counted(seen, [counter]) is True
+    assert one.write_counted(one.new(AuditHeadItem, AuditHeadItem.SK, seq=0, hash="h"), [counter]) is False
+    stored = one.get(AgentItem, AgentItem.sk_for("counter"))
+    assert (stored.version, stored.name) == (2, "counted")
+    with pytest.raises(ValueError, match="another tenant"):
+        one.write_counted(_agent(TenantData.acting_for("t2", "system"), "b1"), [counter])
 
 
 # --- a change of state -----------------------------------------------------------------------------

@@ -57,6 +57,8 @@ class TenantItem(TableModel):
 class AgentItem(TableModel):
     """pk=TENANT#<id>, sk=AGENT#<agent_id>; gsi1 lists a tenant's agents by team, gsi2 by status."""
 
+    SK_PREFIX = "AGENT#"
+
     tenant_id = UnicodeAttribute()
     agent_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -86,7 +88,7 @@ class AgentItem(TableModel):
 
     @staticmethod
     def sk_for(agent_id: str) -> str:
-        return f"AGENT#{agent_id}"
+        return f"{AgentItem.SK_PREFIX}{agent_id}"
 
 
 # --- identity: users, memberships, API keys, credentials, tokens, audit --------------------------
@@ -94,6 +96,8 @@ class AgentItem(TableModel):
 
 class MembershipItem(TableModel):
     """pk=TENANT#<id>, sk=MEMBER#<user_id>: a person's role and team in the tenant (user_id = Cognito sub)."""
+
+    SK_PREFIX = "MEMBER#"
 
     tenant_id = UnicodeAttribute()
     user_id = UnicodeAttribute()
@@ -106,7 +110,7 @@ class MembershipItem(TableModel):
 
     @staticmethod
     def sk_for(user_id: str) -> str:
-        return f"MEMBER#{user_id}"
+        return f"{MembershipItem.SK_PREFIX}{user_id}"
 
 
 class UserItem(TableModel):
@@ -136,6 +140,8 @@ class UserItem(TableModel):
 class ApiKeyItem(TableModel):
     """pk=TENANT#<id>, sk=APIKEY#<key_id>: a tenant API key's metadata; the key itself is never stored."""
 
+    SK_PREFIX = "APIKEY#"
+
     tenant_id = UnicodeAttribute()
     key_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -150,7 +156,7 @@ class ApiKeyItem(TableModel):
 
     @staticmethod
     def sk_for(key_id: str) -> str:
-        return f"APIKEY#{key_id}"
+        return f"{ApiKeyItem.SK_PREFIX}{key_id}"
 
 
 class ApiKeyLookupItem(TableModel):
@@ -180,13 +186,19 @@ class ApiKeyLookupItem(TableModel):
 class AgentTagItem(TableModel):
     """pk=TENANT#<id>, sk=AGENTTAG#<tag>#<agent_id>: lists a tenant's agents by tag (a tag is one query)."""
 
+    SK_PREFIX = "AGENTTAG#"
+
     tenant_id = UnicodeAttribute()
     agent_id = UnicodeAttribute()
     tag = UnicodeAttribute()
 
     @staticmethod
+    def prefix_for(tag: str) -> str:
+        return f"{AgentTagItem.SK_PREFIX}{tag}#"
+
+    @staticmethod
     def sk_for(tag: str, agent_id: str) -> str:
-        return f"AGENTTAG#{tag}#{agent_id}"
+        return f"{AgentTagItem.prefix_for(tag)}{agent_id}"
 
 
 class AuditEntryItem(TableModel):
@@ -464,6 +476,8 @@ class CostDayItem(TableModel):
 class BudgetItem(TableModel):
     """pk=TENANT#<id>, sk=BUDGET#<budget_id>."""
 
+    SK_PREFIX = "BUDGET#"
+
     budget_id = UnicodeAttribute()
     name = UnicodeAttribute(null=True)
     scope = UnicodeAttribute()  # org | team | agent
@@ -477,7 +491,7 @@ class BudgetItem(TableModel):
 
     @staticmethod
     def sk_for(budget_id: str) -> str:
-        return f"BUDGET#{budget_id}"
+        return f"{BudgetItem.SK_PREFIX}{budget_id}"
 
 
 class BudgetSpendItem(TableModel):
@@ -529,6 +543,8 @@ class BudgetReservationItem(TableModel):
 class PriceOverrideItem(TableModel):
     """pk=TENANT#<id>, sk=PRICE#<provider>#<model_pattern>: a tenant's negotiated price for a model."""
 
+    SK_PREFIX = "PRICE#"
+
     provider = UnicodeAttribute()
     model_pattern = UnicodeAttribute()
     effective_from = UnicodeAttribute()
@@ -540,7 +556,7 @@ class PriceOverrideItem(TableModel):
 
     @staticmethod
     def sk_for(provider: str, model_pattern: str) -> str:
-        return f"PRICE#{provider}#{model_pattern}"
+        return f"{PriceOverrideItem.SK_PREFIX}{provider}#{model_pattern}"
 
 
 class AnalyticsHourItem(TableModel):
@@ -607,6 +623,8 @@ class AnalyticsDayItem(TableModel):
 class PolicyItem(TableModel):
     """pk=TENANT#<id>, sk=POLICY#<policy_id>: one governance policy (conditions kept as validated JSON)."""
 
+    SK_PREFIX = "POLICY#"
+
     policy_id = UnicodeAttribute()
     name = UnicodeAttribute()
     description = UnicodeAttribute(default="")
@@ -625,7 +643,7 @@ class PolicyItem(TableModel):
 
     @staticmethod
     def sk_for(policy_id: str) -> str:
-        return f"POLICY#{policy_id}"
+        return f"{PolicyItem.SK_PREFIX}{policy_id}"
 
 
 class GovernanceSettingsItem(TableModel):
@@ -704,6 +722,8 @@ class WebhookItem(TableModel):
     encrypted at rest with a KMS key; the API shows it once, at creation.
     """
 
+    SK_PREFIX = "WEBHOOK#"
+
     webhook_id = UnicodeAttribute()
     url = UnicodeAttribute()
     events = ListAttribute(of=UnicodeAttribute, default=list)
@@ -715,7 +735,7 @@ class WebhookItem(TableModel):
 
     @staticmethod
     def sk_for(webhook_id: str) -> str:
-        return f"WEBHOOK#{webhook_id}"
+        return f"{WebhookItem.SK_PREFIX}{webhook_id}"
 
 
 class WebhookDeliveryItem(TableModel):
@@ -826,6 +846,8 @@ class TrustPolicyItem(TableModel):
     the token endpoint evaluates them all for a presented ID token.
     """
 
+    SK_PREFIX = "TRUSTPOLICY#"
+
     policy_id = UnicodeAttribute()
     tenant_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -841,7 +863,7 @@ class TrustPolicyItem(TableModel):
 
     @staticmethod
     def sk_for(policy_id: str) -> str:
-        return f"TRUSTPOLICY#{policy_id}"
+        return f"{TrustPolicyItem.SK_PREFIX}{policy_id}"
 
     @staticmethod
     def issuer_index_key(issuer: str) -> str:

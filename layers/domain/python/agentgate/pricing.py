@@ -29,43 +29,13 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from agentgate.model_names import PREFERRED_PROVIDERS, name_variants, normalize_provider
+
 PRICE_FILE = Path(__file__).parent / "data" / "prices.json"
 MILLION = Decimal(1_000_000)
 # Costs are kept to a millionth of a cent: exact enough to sum a billion runs without drift.
 COST_QUANTUM = Decimal("0.00000001")
-PROVIDERS = ("openai", "anthropic", "google", "mistral", "bedrock")
-# Where a model name is priced by several providers and the run names none.
-PREFERRED_PROVIDERS = (*PROVIDERS, "azure", "vertex_ai")
 BUCKETS = ("input", "output", "cache_read", "cache_write", "cache_write_1h")
-# Names clients (and the OpenTelemetry gen_ai conventions) use for the same provider.
-PROVIDER_ALIASES = {
-    "azure-openai": "openai",
-    "azure_openai": "openai",
-    "gemini": "google",
-    "vertex": "google",
-    "vertexai": "google",
-    "vertex_ai": "google",
-    "google-vertex": "google",
-    "gcp.gemini": "google",
-    "gcp.vertex_ai": "google",
-    "gcp.gen_ai": "google",
-    "mistralai": "mistral",
-    "mistral_ai": "mistral",
-    "amazon-bedrock": "bedrock",
-    "aws-bedrock": "bedrock",
-    "aws_bedrock": "bedrock",
-    "aws.bedrock": "bedrock",
-    "amazon": "bedrock",
-    "azure.ai.openai": "azure",
-    "azure.ai.inference": "azure",
-    "az.ai.openai": "azure",
-    "az.ai.inference": "azure",
-    "azure_ai": "azure",
-    "x_ai": "xai",
-    "ibm.watsonx.ai": "watsonx",
-}
-# Cross-region inference profiles prefix Bedrock model ids.
-REGION_PREFIXES = ("us.", "eu.", "apac.", "global.", "jp.", "au.", "ca.", "us-gov.")
 
 
 @dataclass(frozen=True)
@@ -333,18 +303,6 @@ def price_calls(table: PriceTable, calls: list[Call], overrides: tuple[ModelPric
     return Costing(total, " ".join(str(v) for v in versions), breakdown, unpriced)
 
 
-def name_variants(name: str) -> list[str]:
-    """A model name as sent, then without a ``provider/`` or ``models/`` prefix or a region prefix."""
-    variants = [name]
-    if "/" in name:
-        variants.append(name.split("/", 1)[1])
-    for variant in list(variants):
-        for prefix in REGION_PREFIXES:
-            if variant.startswith(prefix):
-                variants.append(variant[len(prefix) :])
-    return variants
-
-
 def _best(candidates: tuple[ModelPrice, ...], name: str, wanted: str | None, day: date) -> ModelPrice | None:
     matches = [
         p
@@ -382,13 +340,6 @@ def _source_price(provider: str, name: str, row: dict[str, Any], effective: str,
         version=version,
         source="map",
     )
-
-
-def normalize_provider(provider: str | None) -> str | None:
-    if not provider:
-        return None
-    name = provider.strip().lower()
-    return PROVIDER_ALIASES.get(name, name)
 
 
 def parse_table(document: dict[str, Any]) -> PriceTable:

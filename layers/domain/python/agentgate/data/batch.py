@@ -7,7 +7,7 @@ gets a 503 rather than a silently partial result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from pynamodb.models import Model
@@ -34,6 +34,18 @@ def batch_get(model: type[M], keys: Iterable[tuple[str, str]], *, consistent: bo
     return batch_get_many([(model, pk, sk) for pk, sk in keys], consistent=consistent)  # type: ignore[return-value]
 
 
+def _until_processed(
+    send: Callable[[dict[str, Any]], dict[str, Any]], pending: dict[str, Any], left: str
+) -> None:
+    """Send ``pending`` and then what comes back under ``left`` (unprocessed), on the retry schedule."""
+    for attempt in range(retries.ATTEMPTS):
+        pending = send(pending).get(left) or {}
+        if not pending:
+            return
+        retries.pause_before_retry(attempt)
+    raise retries.busy("The data is busy; retry shortly.")
+
+
 def batch_get_many(
     requests: Iterable[tuple[type[Model], str, str]], *, consistent: bool = False
 ) -> list[Model]:
@@ -42,24 +54,17 @@ def batch_get_many(
     wanted = list(models)
     table = get_settings().table_name
     found: dict[tuple[str, str], Model] = {}
+
+    def send(pending: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = client("dynamodb").batch_get_item(RequestItems=pending)
+        for raw in response.get("Responses", {}).get(table, []):
+            key = (raw["pk"]["S"], raw["sk"]["S"])
+            found[key] = models[key].from_raw_data(raw)
+        return response
+
     for start in range(0, len(wanted), GET_MAX):
-        pending: dict[str, Any] = {
-            table: {
-                "Keys": [_key(pk, sk) for pk, sk in wanted[start : start + GET_MAX]],
-                "ConsistentRead": consistent,
-            }
-        }
-        for attempt in range(retries.ATTEMPTS):
-            response = client("dynamodb").batch_get_item(RequestItems=pending)
-            for raw in response.get("Responses", {}).get(table, []):
-                key = (raw["pk"]["S"], raw["sk"]["S"])
-                found[key] = models[key].from_raw_data(raw)
-            pending = response.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-            retries.pause_before_retry(attempt)
-        else:
-            raise retries.busy("The data is busy; retry shortly.")
+        keys = [_key(pk, sk) for pk, sk in wanted[start : start + GET_MAX]]
+        _until_processed(send, {table: {"Keys": keys, "ConsistentRead": consistent}}, "UnprocessedKeys")
     return [found[key] for key in wanted if key in found]
 
 
@@ -68,13 +73,10 @@ def batch_write(puts: Iterable[Model] = (), deletes: Iterable[Model] = ()) -> No
     table = get_settings().table_name
     requests: list[dict[str, Any]] = [{"PutRequest": {"Item": item.serialize()}} for item in puts]
     requests += [{"DeleteRequest": {"Key": _keys_of(item)}} for item in deletes]
+
+    def send(pending: dict[str, Any]) -> dict[str, Any]:
+        response: dict[str, Any] = client("dynamodb").batch_write_item(RequestItems=pending)
+        return response
+
     for start in range(0, len(requests), WRITE_MAX):
-        pending: dict[str, Any] = {table: requests[start : start + WRITE_MAX]}
-        for attempt in range(retries.ATTEMPTS):
-            response = client("dynamodb").batch_write_item(RequestItems=pending)
-            pending = response.get("UnprocessedItems") or {}
-            if not pending:
-                break
-            retries.pause_before_retry(attempt)
-        else:
-            raise retries.busy("The data is busy; retry shortly.")
+        _until_processed(send, {table: requests[start : start + WRITE_MAX]}, "UnprocessedItems")

@@ -14,6 +14,9 @@ from pynamodb.models import Model
 
 from agentgate.platform.aws import client
 
+# One counter item of a transaction: its sort key, what to ADD, what to set when absent.
+Counter = tuple[str, dict[str, Any], dict[str, Any]]
+
 
 def counter_update(
     table: str, pk: str, sk: str, adds: dict[str, Any], sets: dict[str, Any]

@@ -13,8 +13,9 @@ from typing import TypeVar
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
+from typing_extensions import Unpack
 
-from agentgate.data import writes
+from agentgate.data import queries, writes
 from agentgate.data.tenant import TENANT_PREFIX
 from agentgate.platform.errors import DomainError, NotFound
 
@@ -62,9 +63,10 @@ def delete_global(
     writes.delete(item, condition, or_raise=or_raise)
 
 
-def query_global(model: type[M], pk: str, *, index: str | None = None) -> Iterator[M]:
+def query_global(
+    model: type[M], pk: str, *, limit: int | None = None, **where: Unpack[queries.KeyRange]
+) -> Iterator[M]:
     """Every item of a global partition, of the table or of a GSI (the tenants active on a day, every
-    tenant's audit head), for the platform's timers."""
-    source = model if index is None else getattr(model, index)
-    found: Iterator[M] = source.query(_global(pk))
-    return found
+    tenant's audit head, the open reservations of every tenant), for the platform's timers; ``where``
+    narrows it as a ``KeyRange`` does a tenant's listing."""
+    return queries.query_all(model, _global(pk), limit=limit, **where)

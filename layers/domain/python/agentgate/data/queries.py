@@ -152,6 +152,19 @@ def query_all(
     return results
 
 
+def count(model: type[M], hash_key: str, **where: Unpack[KeyRange]) -> int:
+    """How many items of the partition pass the filter (DynamoDB counts them; none is read here)."""
+    index = where.get("index")
+    source: Any = model if index is None else getattr(model, index)
+    total: int = source.count(
+        hash_key,
+        range_condition(model, where),
+        filter_condition=where.get("filter"),
+        consistent_read=where.get("consistent", False) if index is None else False,
+    )
+    return total
+
+
 class ItemStream(Generic[M]):
     """Up to ``limit`` items read lazily, page by page (an export), and the cursor to continue after them.
 

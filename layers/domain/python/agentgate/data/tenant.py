@@ -19,10 +19,11 @@ from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 from typing_extensions import Unpack
 
-from agentgate.data import batch, changes, queries, retries, writes
+from agentgate.data import batch, changes, counters, queries, retries, writes
 from agentgate.data.pages import MAX_LIMIT, ItemPage
 from agentgate.data.transactions import Transaction, run_transaction
 from agentgate.platform.errors import DomainError, NotFound
+from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
 
 M = TypeVar("M", bound=Model)
@@ -46,6 +47,14 @@ _INDEX_HASH_ATTRIBUTES = ("gsi1pk", "gsi2pk")
 def tenant_key(tenant_id: str) -> str:
     """The partition key of a tenant's items (models.tenant_pk spells the same)."""
     return f"{TENANT_PREFIX}{tenant_id}"
+
+
+def tenant_of(item: Model) -> str:
+    """The id of the tenant an item read from a global index belongs to (its ``pk``)."""
+    pk: str = getattr(item, "pk")  # noqa: B009 - TableModel's key, typed as Model
+    if not pk.startswith(TENANT_PREFIX):
+        raise ValueError(f"{type(item).__name__} is not a tenant's item")
+    return pk.removeprefix(TENANT_PREFIX)
 
 
 def actor_of(ctx: TenantContext) -> str:
@@ -131,6 +140,11 @@ class TenantData:
         hash_key, key_range = self._partition(where)
         return queries.query_all(model, hash_key, limit=limit, **key_range)
 
+    def count(self, model: type[M], **where: Unpack[TenantRange]) -> int:
+        """How many of the tenant's items match (a usage meter), without reading them."""
+        hash_key, key_range = self._partition(where)
+        return queries.count(model, hash_key, **key_range)
+
     def stream(
         self, model: type[M], *, limit: int, cursor: str | None = None, **where: Unpack[TenantRange]
     ) -> queries.ItemStream[M]:
@@ -190,16 +204,33 @@ class TenantData:
             self.check_item(item)
         batch.batch_write(puts, deletes)
 
+    def write_counted(self, first: Model, adding_to: Iterable[counters.Counter]) -> bool:
+        """Put ``first`` unless its key is taken, and add to the tenant's counter items ``adding_to``
+        (sort key, additions, attributes set when absent), in one transaction.
+
+        False when ``first`` was already there: a duplicate, counted before (see ``data.counters``).
+        """
+        self.check_item(first)
+        table = get_settings().table_name
+        updates = [counters.counter_update(table, self.pk, sk, adds, sets) for sk, adds, sets in adding_to]
+        return counters.write_counted([counters.put_if_absent(table, first), *updates])
+
     def transact(
         self,
         build: Callable[[Transaction], T],
         *,
         attempts: int = retries.ATTEMPTS,
         busy_message: str = retries.BUSY_MESSAGE,
+        retry_conditions: bool = False,
     ) -> T:
-        """Run ``build``'s steps as one transaction, retried on conflicts (see ``data.transactions``)."""
+        """Run ``build``'s steps as one transaction, retried on conflicts (see ``data.transactions``);
+        with ``retry_conditions``, a failed condition (a stale read) builds and sends it again."""
         return run_transaction(
-            build, check_item=self.check_item, attempts=attempts, busy_message=busy_message
+            build,
+            check_item=self.check_item,
+            attempts=attempts,
+            busy_message=busy_message,
+            retry_conditions=retry_conditions,
         )
 
     # --- a change of state ------------------------------------------------------------------------

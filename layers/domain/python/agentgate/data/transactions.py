@@ -5,6 +5,10 @@ layer runs it, and runs it again (calling the function afresh, so it can re-read
 on) when DynamoDB cancels it for a conflict or throttling. A failed condition is not retried: it
 raises ``ConditionFailed`` naming the steps whose condition failed, so the service turns it into
 its own answer (a tier limit, a 404, a 409) without counting positions in pynamodb's reordering.
+A transaction whose conditions guard what ``build`` read (optimistic concurrency: an audit head, a
+run's merge counter, a billing state) asks for ``retry_conditions``: a failed condition then means
+the read went stale, and ``build`` runs again on what the table holds now. What the table refuses
+for good (a validation error, an item collection too large) is ``TransactionRefused``.
 """
 
 from __future__ import annotations
@@ -61,6 +65,14 @@ class ConditionFailed(Conflict):
     ) -> None:
         super().__init__(message)
         self.failed = failed
+
+
+class TransactionRefused(Exception):
+    """The table refused the transaction for a reason a retry cannot change; ``code`` is DynamoDB's."""
+
+    def __init__(self, code: str | None, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -131,11 +143,13 @@ def run_transaction(
     check_item: Callable[[Any], None] | None = None,
     attempts: int = retries.ATTEMPTS,
     busy_message: str = retries.BUSY_MESSAGE,
+    retry_conditions: bool = False,
 ) -> T:
     """Build and send a transaction, retrying conflicts and throttling; returns what ``build`` returned.
 
-    Raises ``ConditionFailed`` naming the steps whose condition failed, or a 503 after ``attempts``.
-    An empty transaction (``build`` added nothing) sends nothing.
+    Raises ``ConditionFailed`` naming the steps whose condition failed (with ``retry_conditions``,
+    builds again instead), ``TransactionRefused`` for what no retry changes, or a 503 after
+    ``attempts``. An empty transaction (``build`` added nothing) sends nothing.
     """
     for attempt in range(attempts):
         tx = Transaction(check_item)
@@ -151,12 +165,13 @@ def run_transaction(
             failed = frozenset(
                 name for name, code in zip(names, codes, strict=False) if code == CONDITION_FAILED
             )
-            if failed:
+            if failed and not retry_conditions:
                 raise ConditionFailed(failed) from None
-            if not (
-                set(codes) & retries.RETRYABLE_REASONS or exc.cause_response_code in retries.RETRYABLE_ERRORS
-            ):
-                raise
+            retryable = bool(set(codes) & retries.RETRYABLE_REASONS) or (
+                exc.cause_response_code in retries.RETRYABLE_ERRORS
+            )
+            if not (failed or retryable):
+                raise TransactionRefused(exc.cause_response_code, str(exc)) from exc
             if attempt + 1 < attempts:
                 retries.pause_before_retry(attempt)
     raise retries.busy(busy_message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 from agentgate.data.pages import CURSOR_MAX_LENGTH, DEFAULT_LIMIT, MAX_LIMIT
 
@@ -33,3 +33,11 @@ class Page(ResponseModel, Generic[T]):
 class PageQuery(RequestModel):
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(default=None, max_length=CURSOR_MAX_LENGTH)
+
+
+def _sorted_unique(values: list[str]) -> list[str]:
+    return sorted(set(values))
+
+
+# A list of names that means a set (scopes, event types): each kept once, in one order.
+SORTED_UNIQUE = AfterValidator(_sorted_unique)

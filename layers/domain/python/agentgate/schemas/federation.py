@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 
 from agentgate.schemas.agents import MAX_SCOPES, Scope
-from agentgate.schemas.common import Page, PageQuery, RequestModel, ResponseModel
+from agentgate.schemas.common import SORTED_UNIQUE, Page, PageQuery, RequestModel, ResponseModel
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 # Claims whose value may hold a ``*`` glob; every other claim matches exactly.
@@ -41,7 +41,7 @@ class TrustPolicyCreate(RequestModel):
     audience: str = Field(min_length=1, max_length=256, pattern=r"^[\x21-\x7e]+$")
     claims: dict[ClaimName, ClaimValue] = Field(max_length=MAX_CLAIMS)
     agent_id: str = Field(min_length=1, max_length=64)
-    scopes: list[Scope] = Field(min_length=1, max_length=MAX_SCOPES)
+    scopes: Annotated[list[Scope], SORTED_UNIQUE] = Field(min_length=1, max_length=MAX_SCOPES)
     max_token_ttl_seconds: int | None = Field(default=None, ge=60)
 
     @field_validator("issuer")
@@ -51,11 +51,6 @@ class TrustPolicyCreate(RequestModel):
         if problem:
             raise ValueError(f"the issuer {problem}")
         return value.rstrip("/") if value.count("/") > 2 else value
-
-    @field_validator("scopes")
-    @classmethod
-    def _unique(cls, values: list[str]) -> list[str]:
-        return sorted(set(values))
 
 
 class TrustPolicy(ResponseModel):

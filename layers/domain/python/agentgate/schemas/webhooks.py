@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from agentgate.schemas.common import PageQuery, RequestModel, ResponseModel
+from agentgate.schemas.common import SORTED_UNIQUE, PageQuery, RequestModel, ResponseModel
 
 EventType = Literal[
     "agent.paused",
@@ -27,13 +27,8 @@ DeliveryStatus = Literal["pending", "retrying", "delivered", "failed"]
 
 class WebhookCreate(RequestModel):
     url: str = Field(min_length=8, max_length=2048)
-    events: list[EventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
+    events: Annotated[list[EventType], SORTED_UNIQUE] = Field(min_length=1, max_length=len(EVENT_TYPES))
     description: str = Field(default="", max_length=512)
-
-    @field_validator("events")
-    @classmethod
-    def _unique(cls, values: list[str]) -> list[str]:
-        return sorted(set(values))
 
 
 class Webhook(ResponseModel):

@@ -26,7 +26,6 @@ from agentgate.tiers import tier_limits
 
 AGENT_ID_PREFIX = "agt"
 ACTIVE, PAUSED = "active", "paused"
-_AGENT_SK_PREFIX = "AGENT#"
 _MAX_ATTEMPTS = 5
 _MISSING = "No such agent."
 _BUSY = "Agents are being changed concurrently; retry."
@@ -42,10 +41,6 @@ def team_index_key(tenant_id: str, team: str) -> str:
 
 def status_index_key(tenant_id: str, status: str) -> str:
     return system_data(tenant_id).index_key("AGENTS", "STATUS", status)
-
-
-def _tag_prefix(tag: str) -> str:
-    return f"AGENTTAG#{tag}#"
 
 
 def to_schema(item: AgentItem) -> Agent:
@@ -347,7 +342,9 @@ def _matches(item: AgentItem, query: AgentQuery) -> bool:
 
 def _list_by_tag(ctx: TenantContext, query: AgentQuery, tag: str) -> AgentPage:
     data = tenant_data(ctx)
-    links = data.page(AgentTagItem, sk_prefix=_tag_prefix(tag), limit=query.limit, cursor=query.cursor)
+    links = data.page(
+        AgentTagItem, sk_prefix=AgentTagItem.prefix_for(tag), limit=query.limit, cursor=query.cursor
+    )
     ids = [link.agent_id for link in links.items]
     found = {a.agent_id: a for a in data.batch_get(AgentItem, [AgentItem.sk_for(i) for i in ids])}
     items = [to_schema(found[i]) for i in ids if i in found and _matches(found[i], query)]
@@ -373,5 +370,5 @@ def list_agents(ctx: TenantContext, query: AgentQuery) -> AgentPage:
         key = status_index_key(ctx.tenant_id, query.status)
         page = data.page(AgentItem, index="gsi2", index_key=key, limit=query.limit, cursor=query.cursor)
     else:
-        page = data.page(AgentItem, sk_prefix=_AGENT_SK_PREFIX, limit=query.limit, cursor=query.cursor)
+        page = data.page(AgentItem, sk_prefix=AgentItem.SK_PREFIX, limit=query.limit, cursor=query.cursor)
     return AgentPage(items=[to_schema(item) for item in page.items], next_cursor=page.next_cursor)

@@ -18,10 +18,9 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from agentgate.data.counters import counter_update, put_if_absent, write_counted
 from agentgate.data.ids import new_id
 from agentgate.data.lookups import put_global, query_global
-from agentgate.data.tenant import system_data
+from agentgate.data.tenant import system_data, tenant_data, tenant_key
 from agentgate.models import (
     AgentItem,
     AnalyticsActiveTenantItem,
@@ -32,7 +31,6 @@ from agentgate.models import (
     TenantItem,
 )
 from agentgate.platform.metering import put_analytics_record
-from agentgate.platform.settings import get_settings
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.analytics import (
     AnalyticsQuery,
@@ -94,7 +92,6 @@ class AnalyticsRecorder:
     """Counts the records of one consumer batch; caches each tenant's tier per batch."""
 
     def __init__(self) -> None:
-        self.table = get_settings().table_name
         self._tiers: dict[str, str] = {}
         self._active: set[tuple[str, str]] = set()  # (day, tenant) marked in this batch
 
@@ -131,18 +128,11 @@ class AnalyticsRecorder:
         if item.kind == "api_call" and int(item.dims.get("status") or 0) >= 400:
             adds["errors"] = 1
         data = system_data(item.tenant_id)
-        pk = data.pk
-        seen = put_if_absent(
-            self.table,
-            data.new(
-                AnalyticsSeenItem, AnalyticsSeenItem.sk_for(item.id), expires_at=datetime.now(UTC) + SEEN_TTL
-            ),
+        seen = data.new(
+            AnalyticsSeenItem, AnalyticsSeenItem.sk_for(item.id), expires_at=datetime.now(UTC) + SEEN_TTL
         )
         sets = {"kind": item.kind, "hour": hour, "agent_id": agent_id, "expires_at": expires}
-        counter = counter_update(
-            self.table, pk, AnalyticsHourItem.sk_for(hour, item.kind, agent_id), adds, sets
-        )
-        if not write_counted([seen, counter]):
+        if not data.write_counted(seen, [(AnalyticsHourItem.sk_for(hour, item.kind, agent_id), adds, sets)]):
             return "duplicate"
         self._mark_active(item.tenant_id, at.date().isoformat())
         return "counted"
@@ -153,7 +143,7 @@ class AnalyticsRecorder:
         put_global(
             AnalyticsActiveTenantItem(
                 AnalyticsActiveTenantItem.pk_for(day),
-                system_data(tenant_id).pk,
+                tenant_key(tenant_id),
                 tenant_id=tenant_id,
                 tier=self.tier(tenant_id),
                 expires_at=datetime.now(UTC) + timedelta(days=7),
@@ -287,7 +277,7 @@ def quota_usage(ctx: TenantContext, query: AnalyticsQuery) -> QuotaUsage:
 def tier_usage(ctx: TenantContext) -> TierUsage:
     limits = tier_limits(ctx.tier)
     today = costs.today()
-    agents = AgentItem.count(ctx.pk, AgentItem.sk.startswith("AGENT#"))
+    agents = tenant_data(ctx).count(AgentItem, sk_prefix=AgentItem.SK_PREFIX)
     summary = summarize_day(ctx.tenant_id, today)
     org_today = costs.counters(ctx.tenant_id, "org", costs.ORG, today, today).get(today)
     start = datetime.combine(today, datetime.min.time(), tzinfo=UTC)

@@ -33,7 +33,6 @@ KEY_ID_PREFIX = "key"
 SHOWN_PREFIX_LENGTH = len(KEY_PREFIX) + 6
 # last_used_at is written at most once a minute per key: a busy key costs a write a minute, not one a call.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-_KEY_SK_PREFIX = "APIKEY#"
 
 
 def hash_key(key: str) -> str:
@@ -109,7 +108,9 @@ def create(ctx: TenantContext, request: ApiKeyCreate) -> CreatedApiKey:
 
 
 def list_keys(ctx: TenantContext, query: PageQuery) -> ApiKeyPage:
-    page = tenant_data(ctx).page(ApiKeyItem, sk_prefix=_KEY_SK_PREFIX, limit=query.limit, cursor=query.cursor)
+    page = tenant_data(ctx).page(
+        ApiKeyItem, sk_prefix=ApiKeyItem.SK_PREFIX, limit=query.limit, cursor=query.cursor
+    )
     active = [item for item in page.items if item.status == "active"]
     lookups = {
         lookup.key_id: lookup

@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 import rfc8785
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from agentgate.data.tenant import actor_of, system_data, tenant_data
-from agentgate.models import AuditEntryItem, AuditHeadItem, tenant_pk
-from agentgate.platform.errors import DependencyUnavailable
+from agentgate.data.transactions import Transaction
+from agentgate.models import AuditEntryItem, AuditHeadItem
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.audit import (
     AuditEntry,
@@ -35,7 +31,6 @@ GENESIS_HASH = "0" * 64
 FIRST_SK = AuditEntryItem.sk_for(0)
 LAST_SK = AuditEntryItem.sk_for(10**12 - 1)
 _MAX_ATTEMPTS = 12
-_RETRYABLE = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
 SIGNING_ALGORITHM = "ECDSA_SHA_256"
 
 
@@ -78,14 +73,15 @@ def append(
 ) -> AuditEntryItem:
     """Append one entry to the tenant's chain; concurrent appends retry until each has its own seq."""
     plain = _plain(details or {})
-    for attempt in range(_MAX_ATTEMPTS):
+    data = system_data(tenant_id, actor)
+
+    def build(tx: Transaction) -> AuditEntryItem:
         head = current_head(tenant_id)
         seq = int(head.seq) + 1 if head else 1
         prev_hash = head.hash if head else GENESIS_HASH
-        entry = AuditEntryItem(
-            tenant_pk(tenant_id),
+        entry = data.new(
+            AuditEntryItem,
             AuditEntryItem.sk_for(seq),
-            tenant_id=tenant_id,
             seq=seq,
             at=_timestamp(datetime.now(UTC)),
             actor=actor,
@@ -95,35 +91,33 @@ def append(
             prev_hash=prev_hash,
         )
         entry.hash = entry_hash(prev_hash, entry_body(entry))
-        try:
-            with TransactWrite(connection=AuditEntryItem._get_connection().connection) as tx:
-                tx.save(entry, condition=AuditEntryItem.pk.does_not_exist())
-                if head is None:
-                    first = AuditHeadItem(
-                        tenant_pk(tenant_id),
-                        AuditHeadItem.SK,
-                        tenant_id=tenant_id,
-                        seq=seq,
-                        hash=entry.hash,
-                        gsi1pk=AuditHeadItem.GSI1PK,
-                        gsi1sk=tenant_id,
-                    )
-                    tx.save(first, condition=AuditHeadItem.pk.does_not_exist())
-                else:
-                    tx.update(
-                        head,
-                        actions=[AuditHeadItem.seq.set(seq), AuditHeadItem.hash.set(entry.hash)],
-                        condition=AuditHeadItem.seq == head.seq,
-                    )
-            return entry
-        except TransactWriteError as exc:
-            codes = {reason.code for reason in (exc.cancellation_reasons or []) if reason is not None}
-            if not codes & _RETRYABLE and exc.cause_response_code != "TransactionConflictException":
-                raise
-            # Full jitter over an exponential window (10 ms doubling, capped at 250 ms): appenders that
-            # collided spread out instead of colliding again in lockstep.
-            time.sleep(random.uniform(0, min(0.25, 0.01 * 2**attempt)))  # noqa: S311 - jitter, not secrecy
-    raise DependencyUnavailable("The audit log is busy; retry shortly.", headers={"Retry-After": "1"})
+        tx.put(entry, AuditEntryItem.pk.does_not_exist(), name="entry")
+        if head is None:
+            first = data.new(
+                AuditHeadItem,
+                AuditHeadItem.SK,
+                seq=seq,
+                hash=entry.hash,
+                gsi1pk=AuditHeadItem.GSI1PK,
+                gsi1sk=tenant_id,
+            )
+            tx.put(first, AuditHeadItem.pk.does_not_exist(), name="head")
+        else:
+            tx.update(
+                head,
+                [AuditHeadItem.seq.set(seq), AuditHeadItem.hash.set(entry.hash)],
+                AuditHeadItem.seq == head.seq,
+                name="head",
+            )
+        return entry
+
+    # A failed condition means another append moved the head first: build on the new head.
+    return data.transact(
+        build,
+        attempts=_MAX_ATTEMPTS,
+        busy_message="The audit log is busy; retry shortly.",
+        retry_conditions=True,
+    )
 
 
 def _to_schema(item: AuditEntryItem) -> AuditEntry:

@@ -304,6 +304,34 @@ def _is_stale(event: dict[str, Any], billing: BillingItem | None, subscription_i
     )
 
 
+@dataclass(frozen=True)
+class _Applied:
+    old: str
+    new: str
+
+
+def _transition(
+    tx: Transaction, *, data: TenantData, event: dict[str, Any], subscription_id: str
+) -> _Applied | str:
+    """Read the tenant's state and write the event's, or answer why it changes nothing."""
+    tenant = data.find(TenantItem, TenantItem.SK, consistent=True)
+    if tenant is None:
+        logger.warning("stripe event for a deleted tenant", extra={"tenant_id": data.tenant_id})
+        return "ignored"
+    billing = billing_item(data)
+    if _is_stale(event, billing, subscription_id):
+        logger.info(
+            "stripe event older than the state applied: no effect", extra={"event_id": event["event_id"]}
+        )
+        return "stale"
+    last = billing.last_event_created if billing is not None else None
+    tie = last is not None and int(last) == event["created"]
+    state = _state_for(event["type"], event["object"], subscription_id, tie)
+    old, new = tenant.tier, state.tier(tenant.tier)
+    _write_state(tx, data=data, state=state, event=event, old=old, new=new)
+    return _Applied(old, new)
+
+
 def apply(event: dict[str, Any]) -> str:
     """Apply one queued event; answers applied, stale or ignored. Raises to be retried."""
     event_id, event_type, tenant_id = event["event_id"], event["type"], event["tenant_id"]
@@ -312,29 +340,17 @@ def apply(event: dict[str, Any]) -> str:
         _mark(event_id, "ignored")
         return "ignored"
     data = TenantData.acting_for(tenant_id, ACTOR)
-    for _attempt in range(_MAX_ATTEMPTS):
-        tenant = data.find(TenantItem, TenantItem.SK, consistent=True)
-        if tenant is None:
-            logger.warning("stripe event for a deleted tenant", extra={"tenant_id": tenant_id})
-            _mark(event_id, "ignored")
-            return "ignored"
-        billing = billing_item(data)
-        if _is_stale(event, billing, subscription_id):
-            logger.info("stripe event older than the state applied: no effect", extra={"event_id": event_id})
-            _mark(event_id, "stale")
-            return "stale"
-        last = billing.last_event_created if billing is not None else None
-        tie = last is not None and int(last) == event["created"]
-        state = _state_for(event_type, event["object"], subscription_id, tie)
-        old, new = tenant.tier, state.tier(tenant.tier)
-
-        try:
-            data.transact(partial(_write_state, data=data, state=state, event=event, old=old, new=new))
-        except ConditionFailed:
-            continue  # another event of this tenant moved first: read again
-        break
-    else:
-        raise DependencyUnavailable("Billing state kept changing under this event; retry.")
+    # A failed condition: another event of this tenant moved first, so the state is read again.
+    outcome = data.transact(
+        partial(_transition, data=data, event=event, subscription_id=subscription_id),
+        attempts=_MAX_ATTEMPTS,
+        busy_message="Billing state kept changing under this event; retry.",
+        retry_conditions=True,
+    )
+    if isinstance(outcome, str):
+        _mark(event_id, outcome)
+        return outcome
+    old, new = outcome.old, outcome.new
     tier_changes.reconcile_usage_key(data)  # also completes a change whose earlier attempt failed
     # The keys' and members' lookups carry the tier (agentgate.data.principals); rewritten on every
     # event applied, so a retry completes a sync that failed after the tier's transaction.

@@ -54,11 +54,8 @@ def covers(budget: BudgetItem, agent_id: str, team: str | None) -> bool:
     return team is not None and budget.scope_id == team
 
 
-_BUDGET_PREFIX = "BUDGET#"
-
-
 def tenant_budgets(tenant_id: str) -> list[BudgetItem]:
-    return list(system_data(tenant_id).query(BudgetItem, sk_prefix=_BUDGET_PREFIX))
+    return list(system_data(tenant_id).query(BudgetItem, sk_prefix=BudgetItem.SK_PREFIX))
 
 
 # --- after spend: alert once, pause once ------------------------------------------------------------
@@ -146,7 +143,7 @@ def agents_in_scope(tenant_id: str, budget: BudgetItem) -> list[str]:
     condition = AgentItem.status == "active"
     if budget.scope == "team":
         condition = condition & (AgentItem.team == budget.scope_id)
-    found = system_data(tenant_id).query(AgentItem, sk_prefix="AGENT#", filter=condition)
+    found = system_data(tenant_id).query(AgentItem, sk_prefix=AgentItem.SK_PREFIX, filter=condition)
     return [agent.agent_id for agent in found]
 
 
@@ -244,7 +241,7 @@ def create_budget(ctx: TenantContext, request: BudgetCreate) -> Budget:
 def list_budgets(ctx: TenantContext, query: BudgetQuery) -> BudgetPage:
     page = tenant_data(ctx).page(
         BudgetItem,
-        sk_prefix=_BUDGET_PREFIX,
+        sk_prefix=BudgetItem.SK_PREFIX,
         filter=(BudgetItem.scope == query.scope) if query.scope else None,
         limit=query.limit,
         cursor=query.cursor,

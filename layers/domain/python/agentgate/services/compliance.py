@@ -10,8 +10,10 @@ chain), and says when it was generated.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from agentgate.auth import keys
+from agentgate.data.lookups import find_global
 from agentgate.data.tenant import tenant_data
 from agentgate.models import (
     ActiveCredentialItem,
@@ -50,11 +52,8 @@ def _rotation_age_days(ctx: TenantContext, agent_id: str, now: datetime) -> int 
     pointer = data.find(ActiveCredentialItem, ActiveCredentialItem.sk_for(agent_id))
     if pointer is None:
         return None
-    try:
-        credential = CredentialItem.get(CredentialItem.pk_for(pointer.client_id), CredentialItem.SK)
-    except CredentialItem.DoesNotExist:
-        return None
-    if credential.tenant_id != ctx.tenant_id or credential.status != "active":
+    credential = find_global(CredentialItem, CredentialItem.pk_for(pointer.client_id), CredentialItem.SK)
+    if credential is None or credential.tenant_id != ctx.tenant_id or credential.status != "active":
         return None
     made = credential.rotated_at or credential.created_at
     return max(0, (now - made).days)
@@ -82,10 +81,16 @@ def _agent(
     )
 
 
-def _status(applicable: bool, failures: list[str]) -> str:
-    if not applicable:
-        return "not_applicable"
-    return "fail" if failures else "pass"
+def _checked(control_id: str, title: str, checked: list[Any], failures: list[str], passed: str) -> Control:
+    """A control over ``checked`` things: not applicable without any, else failed by its failures
+    (the evidence), else passed (``passed`` is the evidence, with ``{n}`` the number checked)."""
+    status = "not_applicable" if not checked else "fail" if failures else "pass"
+    return Control(
+        id=control_id,
+        title=title,
+        status=status,  # type: ignore[arg-type]
+        evidence=failures or [passed.format(n=len(checked))],
+    )
 
 
 def _controls(
@@ -112,37 +117,45 @@ def _controls(
             for name in trust_policies.pinned_claims(p.issuer)
         )
     ]
+    checked = (  # id, title, what is checked, its failures, the evidence when none fails
+        (
+            "AG-ID-1",
+            "Every published agent has a valid A2A agent card",
+            published,
+            bad_cards,
+            "{n} published agents, every card valid",
+        ),
+        (
+            "AG-ID-2",
+            "Every published agent's did:web document resolves to the published signing keys",
+            published,
+            bad_dids,
+            "{n} DID documents resolvable",
+        ),
+        (
+            "AG-ID-3",
+            f"Agent credentials are rotated within {rotation_days} days",
+            with_credentials,
+            stale,
+            "{n} active credentials within the policy",
+        ),
+        (
+            "AG-AC-1",
+            "Agents hold least-privilege scopes",
+            agents,
+            broad,
+            "{n} agents, none with broad scopes",
+        ),
+        (
+            "AG-FED-1",
+            "Trust policies pin an immutable id claim",
+            policies,
+            unpinned,
+            "{n} trust policies, each pinned",
+        ),
+    )
     return [
-        Control(
-            id="AG-ID-1",
-            title="Every published agent has a valid A2A agent card",
-            status=_status(bool(published), bad_cards),  # type: ignore[arg-type]
-            evidence=bad_cards or [f"{len(published)} published agents, every card valid"],
-        ),
-        Control(
-            id="AG-ID-2",
-            title="Every published agent's did:web document resolves to the published signing keys",
-            status=_status(bool(published), bad_dids),  # type: ignore[arg-type]
-            evidence=bad_dids or [f"{len(published)} DID documents resolvable"],
-        ),
-        Control(
-            id="AG-ID-3",
-            title=f"Agent credentials are rotated within {rotation_days} days",
-            status=_status(bool(with_credentials), stale),  # type: ignore[arg-type]
-            evidence=stale or [f"{len(with_credentials)} active credentials within the policy"],
-        ),
-        Control(
-            id="AG-AC-1",
-            title="Agents hold least-privilege scopes",
-            status=_status(bool(agents), broad),  # type: ignore[arg-type]
-            evidence=broad or [f"{len(agents)} agents, none with broad scopes"],
-        ),
-        Control(
-            id="AG-FED-1",
-            title="Trust policies pin an immutable id claim",
-            status=_status(bool(policies), unpinned),  # type: ignore[arg-type]
-            evidence=unpinned or [f"{len(policies)} trust policies, each pinned"],
-        ),
+        *(_checked(*row) for row in checked),
         Control(
             id="AG-AU-1",
             title="The audit log's hash chain verifies",
@@ -166,9 +179,9 @@ def build(ctx: TenantContext) -> ComplianceReport:
     rotation_days = DEFAULT_ROTATION_DAYS
     agents = [
         _agent(ctx, item, organization, rotation_days, now)
-        for item in data.query(AgentItem, sk_prefix="AGENT#")
+        for item in data.query(AgentItem, sk_prefix=AgentItem.SK_PREFIX)
     ]
-    policies = list(data.query(TrustPolicyItem, sk_prefix="TRUSTPOLICY#"))
+    policies = list(data.query(TrustPolicyItem, sk_prefix=TrustPolicyItem.SK_PREFIX))
     verification = audit_signing.verify(ctx)
     chain = AuditChainStatus(
         valid=verification.valid,

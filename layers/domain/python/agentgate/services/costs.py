@@ -179,5 +179,5 @@ def set_price_override(ctx: TenantContext, request: PriceOverrideIn) -> PriceOve
 
 
 def list_price_overrides(ctx: TenantContext) -> PriceOverrideList:
-    found = tenant_data(ctx).query(PriceOverrideItem, sk_prefix="PRICE#")
+    found = tenant_data(ctx).query(PriceOverrideItem, sk_prefix=PriceOverrideItem.SK_PREFIX)
     return PriceOverrideList(items=[_override_out(item) for item in found])

@@ -36,9 +36,9 @@ def _status(tenant: TenantItem) -> Literal["active", "paused"]:
 
 def _agent_ids(data: TenantData, scope: str, scope_id: str) -> list[str]:
     if scope == "team":
-        found = data.query(AgentItem, sk_prefix="AGENT#", filter=AgentItem.team == scope_id)
+        found = data.query(AgentItem, sk_prefix=AgentItem.SK_PREFIX, filter=AgentItem.team == scope_id)
         return [agent.agent_id for agent in found]
-    return [link.agent_id for link in data.query(AgentTagItem, sk_prefix=f"AGENTTAG#{scope_id}#")]
+    return [link.agent_id for link in data.query(AgentTagItem, sk_prefix=AgentTagItem.prefix_for(scope_id))]
 
 
 def _scope(request: EmergencyScope) -> tuple[Literal["tenant", "team", "tag"], str | None]:

@@ -27,7 +27,7 @@ def rfc3339(moment: datetime) -> str:
 
 
 def subscriptions(tenant_id: str, event_type: str) -> list[WebhookItem]:
-    hooks = system_data(tenant_id).query(WebhookItem, sk_prefix="WEBHOOK#")
+    hooks = system_data(tenant_id).query(WebhookItem, sk_prefix=WebhookItem.SK_PREFIX)
     return [hook for hook in hooks if hook.status == "active" and event_type in hook.events]
 
 

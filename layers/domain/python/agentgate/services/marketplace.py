@@ -160,7 +160,7 @@ def list_published(query: MarketplaceQuery) -> MarketplacePage:
     page = query_page(
         MarketplaceEntryItem,
         MarketplaceEntryItem.PK,
-        sk_prefix="AGENT#",
+        sk_prefix=AgentItem.SK_PREFIX,
         filter=condition,
         limit=query.limit,
         cursor=query.cursor,

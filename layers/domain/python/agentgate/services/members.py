@@ -28,8 +28,6 @@ from agentgate.schemas.common import PageQuery
 from agentgate.schemas.members import Member, MemberInvite, MemberPage, MemberUpdate
 from agentgate.services.tenants import cognito, error_code, refused_field, user_attribute, user_pool
 
-_MEMBER_PREFIX = "MEMBER#"
-
 
 @dataclass(frozen=True)
 class ResolvedUser:
@@ -85,7 +83,7 @@ def _require_owner_for_owners(ctx: TenantContext, *roles: str | None) -> None:
 
 def list_members(ctx: TenantContext, query: PageQuery) -> MemberPage:
     page = tenant_data(ctx).page(
-        MembershipItem, sk_prefix=_MEMBER_PREFIX, limit=query.limit, cursor=query.cursor
+        MembershipItem, sk_prefix=MembershipItem.SK_PREFIX, limit=query.limit, cursor=query.cursor
     )
     return MemberPage(items=[_member(item) for item in page.items], next_cursor=page.next_cursor)
 

@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from botocore.exceptions import ClientError
+from pynamodb.expressions.update import Action
 
 from agentgate.data.tenant import TenantData
-from agentgate.models import CostDayItem, RunItem, tenant_pk
-from agentgate.platform.aws import client
+from agentgate.data.transactions import Transaction, TransactionRefused
+from agentgate.models import BudgetSpendItem, CostDayItem, RunItem
+from agentgate.platform.errors import DependencyUnavailable
 from agentgate.platform.observability import logger
 from agentgate.pricing import BUCKETS, Costing
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope, TokenUsage
 from agentgate.services import budgets
-from agentgate.services.runs import PERMANENT_ERRORS, PoisonRecord, counter_update
+from agentgate.services.runs import PERMANENT_ERRORS, PoisonRecord
 
 if TYPE_CHECKING:
     from agentgate.models import BudgetItem
@@ -44,7 +45,8 @@ def merge_fragment(
     recorder: RunRecorder, envelope: RunEnvelope, item: RunItem, costing: Costing, covering: list[BudgetItem]
 ) -> str:
     data = TenantData.acting_for(envelope.tenant_id, "system:runs-consumer")
-    for _ in range(MAX_MERGE_ATTEMPTS):
+
+    def build(tx: Transaction) -> tuple[str, Costing | None]:
         stored = data.find(RunItem, item.sk, consistent=True)
         if stored is None:  # the run expired between its insert and this merge: the fragment stands alone
             raise MergeConflict(f"run {envelope.run.run_id} vanished during a merge")
@@ -52,30 +54,32 @@ def merge_fragment(
             logger.info(
                 "trace run id taken by a non-OTLP run: first write kept", extra={"run_id": item.run_id}
             )
-            return "duplicate"
+            return "duplicate", None
         new_spans = set(envelope.span_ids) - set(stored.span_ids or ())
         if not new_spans:
-            return "duplicate"
+            return "duplicate", None
         if len(stored.span_ids or ()) + len(new_spans) > MAX_SPANS_PER_RUN:
             raise PoisonRecord(f"trace run {envelope.run.run_id} would exceed {MAX_SPANS_PER_RUN} spans")
         fragment = only_spans(envelope, new_spans)
         part = recorder.cost(fragment) if fragment.calls else Costing(None, None)
         recorder._write_events(fragment, stored, first_seq=int(stored.event_count or 0))
-        try:
-            client("dynamodb").transact_write_items(
-                TransactItems=_transaction(recorder.table, fragment, stored, part, covering, new_spans)
-            )
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code == "TransactionCanceledException":
-                continue  # the run changed since it was read: read it again
-            if code in PERMANENT_ERRORS:
-                raise PoisonRecord(f"refused by the table: {code}: {exc}") from exc
-            raise
-        if covering and part.cost_usd:
-            budgets.check_thresholds(envelope.tenant_id, covering, envelope.run.start_time)
-        return "merged"
-    raise MergeConflict(f"run {envelope.run.run_id}: {MAX_MERGE_ATTEMPTS} merges lost to concurrent ones")
+        _merge_steps(tx, data, fragment, stored, part, covering, new_spans)
+        return "merged", part
+
+    try:
+        # The run's merge counter is the condition: when another merge moved it, read the run again.
+        outcome, part = data.transact(build, attempts=MAX_MERGE_ATTEMPTS, retry_conditions=True)
+    except TransactionRefused as exc:
+        if exc.code in PERMANENT_ERRORS:
+            raise PoisonRecord(f"refused by the table: {exc.code}: {exc}") from exc
+        raise
+    except DependencyUnavailable as exc:
+        raise MergeConflict(
+            f"run {envelope.run.run_id}: {MAX_MERGE_ATTEMPTS} merges lost to concurrent ones"
+        ) from exc
+    if part is not None and covering and part.cost_usd:
+        budgets.check_thresholds(envelope.tenant_id, covering, envelope.run.start_time)
+    return outcome
 
 
 def only_spans(envelope: RunEnvelope, spans: set[str]) -> RunEnvelope:
@@ -89,15 +93,17 @@ def only_spans(envelope: RunEnvelope, spans: set[str]) -> RunEnvelope:
     return envelope.model_copy(update={"run": run, "calls": calls, "span_ids": sorted(spans)})
 
 
-def _transaction(
-    table: str,
+def _merge_steps(
+    tx: Transaction,
+    data: TenantData,
     fragment: RunEnvelope,
     stored: RunItem,
     part: Costing,
     covering: list[BudgetItem],
     new_spans: set[str],
-) -> list[dict[str, Any]]:
-    run, tenant = fragment.run, fragment.tenant_id
+) -> None:
+    """The run's update (on the condition that no other merge moved it) and its counters' additions."""
+    run = fragment.run
     start = min(stored.start_time, run.start_time.astimezone(UTC))
     end = max((t for t in (stored.end_time, run.end_time) if t is not None), default=None)
     was_error = stored.status in ERROR_STATUSES
@@ -112,73 +118,58 @@ def _transaction(
     versions = [v for v in (stored.price_version or "").split(" ") if v]
     versions += [v for v in (part.price_version or "").split(" ") if v and v not in versions]
     order_key = f"{start.strftime(_TIME)}#{run.run_id}"
-    sets: dict[str, Any] = {
-        "#status": {"S": status},
-        "#start_time": {"S": RunItem.start_time.serialize(start)},
-        "#gsi1sk": {"S": order_key},
-        "#gsi2sk": {"S": order_key},
-        "#unpriced": {"BOOL": unpriced},
-        "#cost_breakdown": {
-            "S": RunItem.cost_breakdown.serialize({k: format(v, "f") for k, v in breakdown.items()})
-        },
-    }
+    usage = run.token_usage
+    actions: list[Action] = [
+        RunItem.status.set(status),
+        RunItem.start_time.set(start),
+        RunItem.gsi1sk.set(order_key),
+        RunItem.gsi2sk.set(order_key),
+        RunItem.unpriced.set(unpriced),
+        RunItem.cost_breakdown.set({k: format(v, "f") for k, v in breakdown.items()}),
+        RunItem.input_tokens.add(usage.input),
+        RunItem.output_tokens.add(usage.output),
+        RunItem.cache_read_tokens.add(usage.cache_read),
+        RunItem.cache_write_tokens.add(usage.cache_write),
+        RunItem.cache_write_1h_tokens.add(usage.cache_write_1h),
+        RunItem.event_count.add(len(run.events)),
+        RunItem.merge_version.add(1),
+        RunItem.span_ids.add(set(new_spans)),
+        RunItem.unpriced_calls.add(part.unpriced_calls),
+    ]
     if end is not None:
-        sets["#end_time"] = {"S": RunItem.end_time.serialize(end)}
-        sets["#latency_ms"] = {"N": str(int((end - start) / timedelta(milliseconds=1)))}
+        actions += [
+            RunItem.end_time.set(end),
+            RunItem.latency_ms.set(int((end - start) / timedelta(milliseconds=1))),
+        ]
     if versions:
-        sets["#price_version"] = {"S": " ".join(versions)}
+        actions.append(RunItem.price_version.set(" ".join(versions)))
     for name in ("model", "provider"):
         if getattr(stored, name) is None and getattr(run, name) is not None:
-            sets[f"#{name}"] = {"S": getattr(run, name)}
-    usage = run.token_usage
-    adds: dict[str, Any] = {
-        "#input_tokens": {"N": str(usage.input)},
-        "#output_tokens": {"N": str(usage.output)},
-        "#cache_read_tokens": {"N": str(usage.cache_read)},
-        "#cache_write_tokens": {"N": str(usage.cache_write)},
-        "#cache_write_1h_tokens": {"N": str(usage.cache_write_1h)},
-        "#event_count": {"N": str(len(run.events))},
-        "#merge_version": {"N": "1"},
-        "#span_ids": {"SS": sorted(new_spans)},
-        "#unpriced_calls": {"N": str(part.unpriced_calls)},
-    }
+            actions.append(getattr(RunItem, name).set(getattr(run, name)))
     if part.cost_usd is not None:
-        adds["#cost_usd"] = {"N": format(cost, "f")}
-    names = {key: key[1:] for key in (*sets, *adds)}
-    values = {f":{key[1:]}": value for key, value in (*sets.items(), *adds.items())}
-    values[":seen"] = {"N": str(int(stored.merge_version or 1))}
-    names["#seen"] = "merge_version"
-    run_update = {
-        "Update": {
-            "TableName": table,
-            "Key": {"pk": {"S": stored.pk}, "sk": {"S": stored.sk}},
-            "UpdateExpression": "SET "
-            + ", ".join(f"{k} = :{k[1:]}" for k in sets)
-            + " ADD "
-            + ", ".join(f"{k} :{k[1:]}" for k in adds),
-            "ConditionExpression": "#seen = :seen",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
-    counters: dict[str, Any] = {
-        "cost_usd": cost,
-        "unpriced_runs": int(unpriced) - int(bool(stored.unpriced)),
-        "errors": 1 if status in ERROR_STATUSES and not was_error else 0,
-        "input_tokens": usage.input + usage.cache_read + usage.cache_write + usage.cache_write_1h,
-        "output_tokens": usage.output,
-    }
+        actions.append(RunItem.cost_usd.add(cost))
+    seen = int(stored.merge_version or 1)
+    tx.update(data.ref(RunItem, stored.sk), actions, RunItem.merge_version == seen, name="run")
     day = stored.start_time.astimezone(UTC).date().isoformat()  # the day the run was first counted on
     scopes = [("org", "-"), ("agent", stored.agent_id)] + ([("team", stored.team)] if stored.team else [])
-    actions = [run_update]
-    actions += [
-        counter_update(table, tenant_pk(tenant), CostDayItem.sk_for(scope, scope_id, day), counters, {})
-        for scope, scope_id in scopes
-    ]
+    for scope, scope_id in scopes:
+        tx.update(
+            data.ref(CostDayItem, CostDayItem.sk_for(scope, scope_id, day)),
+            [
+                CostDayItem.cost_usd.add(cost),
+                CostDayItem.unpriced_runs.add(int(unpriced) - int(bool(stored.unpriced))),
+                CostDayItem.errors.add(1 if status in ERROR_STATUSES and not was_error else 0),
+                CostDayItem.input_tokens.add(
+                    usage.input + usage.cache_read + usage.cache_write + usage.cache_write_1h
+                ),
+                CostDayItem.output_tokens.add(usage.output),
+            ],
+            name=f"counter:{scope}",
+        )
     if cost:
-        spend = {"spend_usd": cost}
-        actions += [
-            counter_update(table, tenant_pk(tenant), budgets.spend_sk(b, stored.start_time), spend, {})
-            for b in covering
-        ]
-    return actions
+        for budget in covering:
+            tx.update(
+                data.ref(BudgetSpendItem, budgets.spend_sk(budget, stored.start_time)),
+                [BudgetSpendItem.spend_usd.add(cost)],
+                name=f"spend:{budget.budget_id}",
+            )

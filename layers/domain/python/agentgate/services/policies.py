@@ -34,9 +34,6 @@ def _strings(values: Any) -> list[str]:
     return [str(value) for value in values or []]
 
 
-_POLICY_PREFIX = "POLICY#"
-
-
 def _out(item: PolicyItem) -> Policy:
     return Policy(
         id=item.policy_id,
@@ -100,7 +97,7 @@ def create_policy(ctx: TenantContext, request: PolicyCreate) -> Policy:
 def list_policies(ctx: TenantContext, query: PolicyQuery) -> PolicyPage:
     page = tenant_data(ctx).page(
         PolicyItem,
-        sk_prefix=_POLICY_PREFIX,
+        sk_prefix=PolicyItem.SK_PREFIX,
         filter=PolicyItem.status == query.status if query.status else None,
         limit=query.limit,
         cursor=query.cursor,
@@ -221,7 +218,8 @@ def update_settings(ctx: TenantContext, request: GovernanceSettingsUpdate) -> Go
 def tenant_rules(tenant_id: str) -> tuple[list[PolicyRule], dict[str, PolicyItem]]:
     """Every policy of the tenant as evaluator rules, and the items by id (approval settings)."""
     items = {
-        item.policy_id: item for item in system_data(tenant_id).query(PolicyItem, sk_prefix=_POLICY_PREFIX)
+        item.policy_id: item
+        for item in system_data(tenant_id).query(PolicyItem, sk_prefix=PolicyItem.SK_PREFIX)
     }
     rules = [
         PolicyRule(

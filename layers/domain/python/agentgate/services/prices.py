@@ -1,12 +1,12 @@
 """The public price table listing: curated entries, then the price map's, filtered and paged.
 
-The order is stable (provider, model, effective date), so a cursor is the last entry's key,
-encoded with the one cursor codec of the data layer.
+The order is stable (provider, model, effective date), so a page is the data layer's keyset page
+of a listing held in memory (its cursor: the last entry's key, in the one cursor codec).
 """
 
 from __future__ import annotations
 
-from agentgate.data.cursors import decode_cursor, encode_cursor
+from agentgate.data.pages import listing_page
 from agentgate.pricing import ModelPrice, PriceTable, normalize_provider, price_table
 from agentgate.schemas.prices import BatchRatesOut, Price, PricePage, PriceQuery, PriceTierOut
 
@@ -51,22 +51,15 @@ def price_out(price: ModelPrice) -> Price:
 
 def list_prices(query: PriceQuery) -> PricePage:
     table = price_table()
-    start = decode_cursor(query.cursor, {"listing": _LISTING})
-    after = start["after"]["S"] if start and "after" in start else None
     wanted = normalize_provider(query.provider)
     needle = query.q.lower() if query.q else None
-    items: list[ModelPrice] = []
-    more = False
-    for price in all_prices(table):
-        if after is not None and _key(price) <= after:
-            continue
-        if wanted and price.provider != wanted:
-            continue
-        if needle and needle not in price.model_pattern:
-            continue
-        if len(items) == query.limit:
-            more = True
-            break
-        items.append(price)
-    cursor = encode_cursor({"listing": {"S": _LISTING}, "after": {"S": _key(items[-1])}}) if more else None
-    return PricePage(items=[price_out(p) for p in items], next_cursor=cursor, version=table.table_version)
+
+    def keep(price: ModelPrice) -> bool:
+        return (not wanted or price.provider == wanted) and (not needle or needle in price.model_pattern)
+
+    page = listing_page(
+        all_prices(table), key=_key, listing=_LISTING, limit=query.limit, cursor=query.cursor, keep=keep
+    )
+    return PricePage(
+        items=[price_out(p) for p in page.items], next_cursor=page.next_cursor, version=table.table_version
+    )

@@ -18,7 +18,8 @@ from decimal import Decimal
 from pynamodb.expressions.update import Action
 
 from agentgate.data.ids import new_id
-from agentgate.data.tenant import TenantData
+from agentgate.data.lookups import query_global
+from agentgate.data.tenant import TenantData, tenant_of
 from agentgate.data.transactions import ConditionFailed, Transaction
 from agentgate.models import BudgetItem, BudgetReservationItem, BudgetSpendItem
 from agentgate.platform.observability import logger
@@ -153,15 +154,16 @@ def settle(tenant_id: str, authorization_id: str, *, agent_id: str, run_id: str)
 def release_expired(now: datetime | None = None, limit: int = 500) -> int:
     """Release every open reservation of every tenant whose time is up; returns how many."""
     now = now or datetime.now(UTC)
-    due = BudgetReservationItem.gsi1.query(
+    due = query_global(
+        BudgetReservationItem,
         BudgetReservationItem.OPEN_INDEX_KEY,
-        BudgetReservationItem.gsi1sk < f"{_order_key(now)}#~",
+        index="gsi1",
+        sk_to=f"{_order_key(now)}#~",  # every tenant's reservations released up to now
         limit=limit,
     )
     released = 0
     for item in due:
-        tenant_id = item.pk.removeprefix("TENANT#")
-        data = TenantData.acting_for(tenant_id, "timer:reservation-release")
+        data = TenantData.acting_for(tenant_of(item), "timer:reservation-release")
         current = data.find(BudgetReservationItem, item.sk, consistent=True)
         if current is not None and current.status == RESERVED and current.release_at <= now:
             if _close(data, current, RELEASED, agent_id=None, run_id=None):

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agentgate.data.ids import new_id
+from agentgate.data.lookups import query_global
 from agentgate.data.tenant import tenant_data
 from agentgate.models import AgentItem, TrustPolicyItem
 from agentgate.platform.errors import NotFound, field_error
@@ -33,7 +34,6 @@ from agentgate.schemas.federation import (
     TrustPolicyQuery,
 )
 
-_SK_PREFIX = "TRUSTPOLICY#"
 _DIGITS = re.compile(r"^[0-9]+$")
 
 
@@ -162,7 +162,7 @@ def delete(ctx: TenantContext, policy_id: str) -> None:
 def list_policies(ctx: TenantContext, query: TrustPolicyQuery) -> TrustPolicyPage:
     page = tenant_data(ctx).page(
         TrustPolicyItem,
-        sk_prefix=_SK_PREFIX,
+        sk_prefix=TrustPolicyItem.SK_PREFIX,
         filter=(TrustPolicyItem.agent_id == query.agent_id) if query.agent_id else None,
         limit=query.limit,
         cursor=query.cursor,
@@ -172,7 +172,7 @@ def list_policies(ctx: TenantContext, query: TrustPolicyQuery) -> TrustPolicyPag
 
 def policies_of_issuer(issuer: str) -> Iterator[TrustPolicyItem]:
     """Every tenant's policies for ``issuer`` (the token endpoint evaluates them all)."""
-    yield from TrustPolicyItem.gsi1.query(TrustPolicyItem.issuer_index_key(issuer))
+    yield from query_global(TrustPolicyItem, TrustPolicyItem.issuer_index_key(issuer), index="gsi1")
 
 
 def _claim_text(value: Any) -> str | None:

@@ -112,7 +112,9 @@ def create_webhook(ctx: TenantContext, request: WebhookCreate) -> WebhookCreated
 
 
 def list_webhooks(ctx: TenantContext, query: PageQuery) -> WebhookPage:
-    page = tenant_data(ctx).page(WebhookItem, sk_prefix="WEBHOOK#", limit=query.limit, cursor=query.cursor)
+    page = tenant_data(ctx).page(
+        WebhookItem, sk_prefix=WebhookItem.SK_PREFIX, limit=query.limit, cursor=query.cursor
+    )
     return WebhookPage(items=[_out(hook) for hook in page.items], next_cursor=page.next_cursor)
 
 
