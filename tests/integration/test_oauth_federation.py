@@ -137,9 +137,11 @@ def test_the_same_repository_name_with_another_repository_id_is_refused(issuer):
     ("claims", "description"),
     [
         ({"aud": "https://github.com/someone-else"}, "No trust policy matches"),
-        ({"exp": int(time.time()) - 600, "iat": int(time.time()) - 900}, "expired"),
-        ({"nbf": int(time.time()) + 600, "iat": int(time.time())}, "not yet valid"),
-        ({"iat": int(time.time()) + 600, "nbf": None}, "not yet valid (iat)"),
+        # Times are offsets from the moment the test runs (``_at_run_time``), not from collection:
+        # a worker may run this file many minutes after it collected it.
+        ({"exp": -600, "iat": -900}, "expired"),
+        ({"nbf": 600, "iat": 0}, "not yet valid"),
+        ({"iat": 600, "nbf": None}, "not yet valid (iat)"),
         ({"ref": "refs/heads/feature"}, "No trust policy matches"),
         ({"jti": None}, "jti"),
     ],
@@ -148,10 +150,16 @@ def test_a_token_that_fails_a_claim_check_is_refused_and_nothing_is_issued(issue
     _setup(issuer)
     before = table_items()
 
-    reply = _exchange(issuer.mint(**claims))
+    reply = _exchange(issuer.mint(**_at_run_time(claims)))
 
     _refused(reply, description)
     assert table_items() == before
+
+
+def _at_run_time(claims: dict) -> dict:
+    """The time claims (``exp``, ``nbf``, ``iat``) given as offsets in seconds, made absolute now."""
+    now = int(time.time())
+    return {k: now + v if k in {"exp", "nbf", "iat"} and isinstance(v, int) else v for k, v in claims.items()}
 
 
 def test_an_unknown_issuer_is_refused_without_fetching_anything(issuer):
