@@ -167,7 +167,7 @@ function WorkflowHelp({ audience, scopes }: { audience: string; scopes: string[]
         short-lived token of the policy's agent. No secret is stored; the workflow needs <code>id-token: write</code>.
       </p>
       <div className="code">
-        <pre aria-label="GitHub Actions workflow">{snippet}</pre>
+        <pre tabIndex={0} role="region" aria-label="GitHub Actions workflow">{snippet}</pre>
         <CopyButton text={snippet} label="workflow" />
       </div>
     </aside>
