@@ -35,6 +35,9 @@ const ApiKeys = lazy(() => import("./pages/apikeys/ApiKeys"));
 const Members = lazy(() => import("./pages/members/Members"));
 const Billing = lazy(() => import("./pages/billing/Billing"));
 const OrgSettings = lazy(() => import("./pages/settings/OrgSettings"));
+// Federation and compliance: OIDC trust policies, the compliance report.
+const TrustPolicies = lazy(() => import("./pages/federation/TrustPolicies"));
+const Compliance = lazy(() => import("./pages/compliance/Compliance"));
 
 /** The marketplace exists once its API answers; until then neither the link nor the page show. */
 export function useMarketplaceAvailable(): boolean {
@@ -150,6 +153,9 @@ function ConsoleLayout() {
           <NavLink to="/app/members">Members</NavLink>
           <NavLink to="/app/billing">Billing</NavLink>
           <NavLink to="/app/settings">Settings</NavLink>
+          {/* Federation and compliance */}
+          <NavLink to="/app/trust-policies">Trust policies</NavLink>
+          <NavLink to="/app/compliance">Compliance</NavLink>
           <NavLink to="/onboarding">Set up an agent</NavLink>
         </nav>
         <main id="main" className="page">
@@ -238,6 +244,9 @@ export function App() {
               <Route path="members" element={<Members />} />
               <Route path="billing" element={<Billing />} />
               <Route path="settings" element={<OrgSettings />} />
+              {/* Federation and compliance */}
+              <Route path="trust-policies" element={<TrustPolicies />} />
+              <Route path="compliance" element={<Compliance />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Route>
