@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from botocore.exceptions import ClientError
 
-from agentgate.models import BudgetSpendItem, CostDayItem, RunItem, tenant_pk
+from agentgate.models import BudgetSpendItem, CostDayItem, IngestCommitItem, RunItem, tenant_pk
 from agentgate.platform.aws import client
 from agentgate.platform.settings import get_settings
 from agentgate.pricing import TokenCounts, price_table
@@ -137,9 +137,9 @@ def test_a_thousand_runs_with_duplicates_redelivery_poison_and_throttle_are_stor
     records = stream.read()
     assert len(records) == TOTAL_RUNS + 1
 
-    # and the table throttles one transaction in the middle, and a batch is redelivered twice
+    # and the table throttles one run's put in the middle, and a batch is redelivered twice
     throttle = ThrottleOnce(at_call=437)
-    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", throttle)
+    client("dynamodb").meta.events.register("before-call.dynamodb.PutItem", throttle)
     with linear_moto_transactions():
         delivery = stream.deliver()
         stream.deliver(records[300:400])  # a redelivered batch (the consumer crashed before checkpointing)
@@ -184,19 +184,19 @@ def test_a_thousand_runs_with_duplicates_redelivery_poison_and_throttle_are_stor
     assert "agent_id" in letters[0]["reason"]
 
 
-def test_a_crash_between_the_run_and_its_events_loses_no_event_and_counts_nothing_twice(aws):
-    # given a run with three events, and a table that fails the first events write
+def test_a_crash_between_the_runs_puts_and_the_counters_transaction_loses_nothing_and_counts_once(aws):
+    # given a run with three events, and a table that fails the batch's counters' transaction once
     make_agent(TENANT, "a-solo")
     events = [{"event_id": f"e{n}", "type": "step", "timestamp": f"2026-01-10T12:00:0{n}Z"} for n in range(3)]
     body = run_body("r-crash", agent_id="a-solo", events=events, token_usage={"input": 1_000_000})
     assert call("POST", "/api/v1/ingest/run", body=body, ctx=apikey(TENANT, {"ingest"})).status == 202
     failing = ThrottleOnce(at_call=1)
-    client("dynamodb").meta.events.register("before-call.dynamodb.BatchWriteItem", failing)
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", failing)
     stream = Stream()
     stream.read()
-    # when the consumer fails after the run's transaction and the record is delivered again
+    # when the consumer fails after the run was put and the record is delivered again
     delivery = stream.deliver()
-    # then the retry wrote the events, and the run's cost was counted once
+    # then the run, stamped by a commit that never happened, was counted by the retry, once
     assert failing.fired == 1 and len(delivery.retried_from) == 1
     timeline = call(
         "GET", "/api/v1/events/{run_id}", path_params={"run_id": "r-crash"}, ctx=user(TENANT)
@@ -206,6 +206,11 @@ def test_a_crash_between_the_run_and_its_events_loses_no_event_and_counts_nothin
         "GET", "/api/v1/costs/summary", query={"from": "2026-01-10", "to": "2026-01-10"}, ctx=user(TENANT)
     )
     assert costs.json["runs"] == 1 and costs.json["total_cost_usd"] == "2.50000000"
+    # and the commit that never happened is void: it can never count the run a second time
+    stored = RunItem.get(tenant_pk(TENANT), RunItem.sk_for("r-crash"))
+    markers = list(IngestCommitItem.query(tenant_pk(TENANT), IngestCommitItem.sk.startswith("INGEST#")))
+    assert sorted(m.state for m in markers) == ["committed", "void"]
+    assert stored.commit_id == next(m.sk for m in markers if m.state == "committed").removeprefix("INGEST#")
 
 
 class CrashAfterCommit:
@@ -246,8 +251,8 @@ def test_a_crash_after_the_counters_transaction_and_before_checkpointing_counts_
     assert reply.status == 207 and reply.json["accepted"] == 100, reply.text
     stream = Stream()
     stream.read()
-    # when the consumer dies right after the 60th counters' transaction committed
-    crash = CrashAfterCommit(at_call=60)
+    # when the consumer dies right after the batch's counters' transaction committed
+    crash = CrashAfterCommit(at_call=1)
     client("dynamodb").meta.events.register("after-call.dynamodb.TransactWriteItems", crash)
     with linear_moto_transactions():
         first = stream.deliver()
