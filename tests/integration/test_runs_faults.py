@@ -271,3 +271,92 @@ def test_a_crash_after_the_counters_transaction_and_before_checkpointing_counts_
     (only_budget,) = tenant_budgets(tenant)
     spend = BudgetSpendItem.get(tenant_pk(tenant), spend_sk(only_budget, start))
     assert spend.spend_usd == total and int(spend.runs) == 100
+
+
+def _one_agent_runs(tenant: str, prefix: str, count: int, start: datetime) -> list[dict]:
+    make_tenant(tenant)
+    make_agent(tenant, "a-one", "red")
+    bodies = [
+        run_body(
+            f"{prefix}-{n:03d}",
+            agent_id="a-one",
+            start_time=(start + timedelta(minutes=n)).isoformat(),
+            end_time=(start + timedelta(minutes=n, seconds=2)).isoformat(),
+            token_usage={"input": 10_000 + n, "output": 500},
+        )
+        for n in range(count)
+    ]
+    reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies}, ctx=apikey(tenant, {"ingest"}))
+    assert reply.status == 207 and reply.json["accepted"] == count, reply.text
+    return bodies
+
+
+def _org_totals(tenant: str) -> tuple[int, Decimal]:
+    days = list(
+        CostDayItem.query(tenant_pk(tenant), CostDayItem.sk.startswith(CostDayItem.prefix_for("org", "-")))
+    )
+    return sum(int(d.runs) for d in days), sum((d.cost_usd for d in days), Decimal(0))
+
+
+def test_a_batch_whose_commit_failed_and_is_redelivered_in_parts_is_counted_once(aws):
+    # given 100 runs on the stream, and a consumer whose counters' transaction fails after every run was put
+    tenant = "t-parts"
+    bodies = _one_agent_runs(tenant, "p", 100, datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+    stream = Stream()
+    records = stream.read()
+    failing = ThrottleOnce(at_call=1)
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", failing)
+    response = stream.invoke(records)
+    assert failing.fired == 1 and len(response["batchItemFailures"]) == 100
+    assert _org_totals(tenant) == (0, Decimal(0))  # nothing counted yet, though every run is stored
+    # when the records come back in two parts, the second half first (as a bisected batch would)
+    with linear_moto_transactions():
+        second = stream.deliver(records[50:])
+        first = stream.deliver(records[:50])
+        # and the whole batch once more, as after a lost checkpoint
+        again = stream.deliver(records)
+    # then every run is counted once, by the commits that took them over
+    assert not (first.retried_from or second.retried_from or again.retried_from)
+    expected = sum((c for c in (_expected_cost(b) for b in bodies) if c is not None), Decimal(0))
+    assert _org_totals(tenant) == (100, expected)
+    markers = list(IngestCommitItem.query(tenant_pk(tenant), IngestCommitItem.sk.startswith("INGEST#")))
+    assert sorted(m.state for m in markers) == ["committed", "committed", "void"]
+
+
+def test_a_batch_whose_counters_exceed_one_transaction_is_committed_in_several(aws):
+    # given 100 runs of 40 agents over 3 days: 3 org + 120 agent + 3 team day counters, past 100 items
+    tenant = "t-wide"
+    make_tenant(tenant)
+    agents = [f"a-{n:02d}" for n in range(40)]
+    for agent_id in agents:
+        make_agent(tenant, agent_id, "red")
+    start = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+    bodies = [
+        run_body(
+            f"w-{n:03d}",
+            agent_id=agents[n % 40],
+            start_time=(start + timedelta(days=n % 3, minutes=n)).isoformat(),
+            end_time=(start + timedelta(days=n % 3, minutes=n, seconds=1)).isoformat(),
+            token_usage={"input": 20_000 + n, "output": 100},
+        )
+        for n in range(100)
+    ]
+    reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies}, ctx=apikey(tenant, {"ingest"}))
+    assert reply.status == 207 and reply.json["accepted"] == 100, reply.text
+    stream = Stream()
+    stream.read()
+    calls = ThrottleOnce(at_call=0)  # counts the transactions, never fires
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", calls)
+    # when the batch is consumed, and delivered once more
+    with linear_moto_transactions():
+        assert not stream.deliver().retried_from
+        assert not stream.deliver().retried_from
+    # then it took more than one transaction, and each agent's and the org's totals count each run once
+    assert calls.calls >= 2
+    expected = sum((c for c in (_expected_cost(b) for b in bodies) if c is not None), Decimal(0))
+    assert _org_totals(tenant) == (100, expected)
+    for agent_id in agents:
+        days = CostDayItem.query(
+            tenant_pk(tenant), CostDayItem.sk.startswith(CostDayItem.prefix_for("agent", agent_id))
+        )
+        assert sum(int(d.runs) for d in days) == sum(1 for b in bodies if b["agent_id"] == agent_id)
