@@ -291,7 +291,7 @@ def run(options: Any = None) -> Any:
         ("runs consumed per second (runs_consumer, moto in-process)", f"{rate:.0f}", f"{RUNS} runs"),
         ("runs ingested per second (ingest_batch, 100 per request)", f"{RUNS / m['ingest_seconds']:.0f}", ""),
         ("DynamoDB items written per 1,000 runs (consumer)", str(consume.written_items), ""),
-        ("DynamoDB write units per 1,000 runs", f"{consume.write_units:.0f}", "transactional = 2/KB"),
+        ("DynamoDB write units per 1,000 runs", f"{consume.write_units:.0f}", "put 1/KB, transactional 2/KB"),
         ("DynamoDB write requests per 1,000 runs",
          str(sum(v for k, v in dynamo_calls.items() if "Write" in k or "Put" in k or "Update" in k)),
          ", ".join(f"{k.split('.')[1]} x{v}" for k, v in sorted(dynamo_calls.items()))),
