@@ -360,3 +360,24 @@ def test_a_batch_whose_counters_exceed_one_transaction_is_committed_in_several(a
             tenant_pk(tenant), CostDayItem.sk.startswith(CostDayItem.prefix_for("agent", agent_id))
         )
         assert sum(int(d.runs) for d in days) == sum(1 for b in bodies if b["agent_id"] == agent_id)
+
+
+def test_a_failed_commit_redelivered_with_resends_of_its_runs_counts_each_run_once(aws):
+    # given 10 runs and 5 client resends of them in one batch, whose counters' transaction fails once
+    tenant = "t-resends"
+    bodies = _one_agent_runs(tenant, "s", 10, datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+    reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies[:5]}, ctx=apikey(tenant, {"ingest"}))
+    assert reply.status == 207 and reply.json["accepted"] == 5, reply.text
+    stream = Stream()
+    records = stream.read()
+    assert len(records) == 15
+    failing = ThrottleOnce(at_call=1)
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", failing)
+    # when the batch is retried after the failure, and delivered once more
+    with linear_moto_transactions():
+        first = stream.deliver()
+        again = stream.deliver()
+    # then each of the 10 runs is counted once, though the retry found each of them stored twice over
+    assert failing.fired == 1 and len(first.retried_from) == 1 and not again.retried_from
+    expected = sum((c for c in (_expected_cost(b) for b in bodies) if c is not None), Decimal(0))
+    assert _org_totals(tenant) == (10, expected)

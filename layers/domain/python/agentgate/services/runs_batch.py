@@ -142,6 +142,7 @@ class RunBatch:
     def __init__(self, recorder: RunRecorder | None = None) -> None:
         self.recorder = recorder or RunRecorder()
         self.own: set[str] = set()  # this batch's commit ids
+        self.taken: set[tuple[str, str]] = set()  # stored runs this batch's commits took over
         self.states: dict[str, str] = {}  # commit id -> committed | void, as looked up
         self.outcomes: list[str] = []
 
@@ -252,7 +253,8 @@ class RunBatch:
     ) -> _Commit:
         """Count a stored run whose commit never happened (and never will: it is voided first)."""
         old = stored.commit_id
-        if old is None or old in self.own:  # stored before commits, or counted by this batch
+        key = (stored.pk, stored.sk)
+        if old is None or old in self.own or key in self.taken:  # stored before commits, or this batch's
             return current
         state = self.states.get(old)
         if state is None:
@@ -266,6 +268,7 @@ class RunBatch:
         current = self._room(index, record, current, stored.tenant_id, additions, True)
         current.count(stored, additions)
         current.restamps.append((stored, old))
+        self.taken.add(key)
         logger.info("run of a commit that never happened: counted now", extra={"run_id": stored.run_id})
         return current
 
