@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from botocore.exceptions import ClientError
 
-from agentgate.models import BudgetSpendItem, CostDayItem, RunItem, tenant_pk
+from agentgate.models import BudgetSpendItem, CostDayItem, IngestCommitItem, RunItem, tenant_pk
 from agentgate.platform.aws import client
 from agentgate.platform.settings import get_settings
 from agentgate.pricing import TokenCounts, price_table
@@ -137,9 +137,9 @@ def test_a_thousand_runs_with_duplicates_redelivery_poison_and_throttle_are_stor
     records = stream.read()
     assert len(records) == TOTAL_RUNS + 1
 
-    # and the table throttles one transaction in the middle, and a batch is redelivered twice
+    # and the table throttles one run's put in the middle, and a batch is redelivered twice
     throttle = ThrottleOnce(at_call=437)
-    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", throttle)
+    client("dynamodb").meta.events.register("before-call.dynamodb.PutItem", throttle)
     with linear_moto_transactions():
         delivery = stream.deliver()
         stream.deliver(records[300:400])  # a redelivered batch (the consumer crashed before checkpointing)
@@ -184,19 +184,19 @@ def test_a_thousand_runs_with_duplicates_redelivery_poison_and_throttle_are_stor
     assert "agent_id" in letters[0]["reason"]
 
 
-def test_a_crash_between_the_run_and_its_events_loses_no_event_and_counts_nothing_twice(aws):
-    # given a run with three events, and a table that fails the first events write
+def test_a_crash_between_the_runs_puts_and_the_counters_transaction_loses_nothing_and_counts_once(aws):
+    # given a run with three events, and a table that fails the batch's counters' transaction once
     make_agent(TENANT, "a-solo")
     events = [{"event_id": f"e{n}", "type": "step", "timestamp": f"2026-01-10T12:00:0{n}Z"} for n in range(3)]
     body = run_body("r-crash", agent_id="a-solo", events=events, token_usage={"input": 1_000_000})
     assert call("POST", "/api/v1/ingest/run", body=body, ctx=apikey(TENANT, {"ingest"})).status == 202
     failing = ThrottleOnce(at_call=1)
-    client("dynamodb").meta.events.register("before-call.dynamodb.BatchWriteItem", failing)
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", failing)
     stream = Stream()
     stream.read()
-    # when the consumer fails after the run's transaction and the record is delivered again
+    # when the consumer fails after the run was put and the record is delivered again
     delivery = stream.deliver()
-    # then the retry wrote the events, and the run's cost was counted once
+    # then the run, stamped by a commit that never happened, was counted by the retry, once
     assert failing.fired == 1 and len(delivery.retried_from) == 1
     timeline = call(
         "GET", "/api/v1/events/{run_id}", path_params={"run_id": "r-crash"}, ctx=user(TENANT)
@@ -206,6 +206,11 @@ def test_a_crash_between_the_run_and_its_events_loses_no_event_and_counts_nothin
         "GET", "/api/v1/costs/summary", query={"from": "2026-01-10", "to": "2026-01-10"}, ctx=user(TENANT)
     )
     assert costs.json["runs"] == 1 and costs.json["total_cost_usd"] == "2.50000000"
+    # and the commit that never happened is void: it can never count the run a second time
+    stored = RunItem.get(tenant_pk(TENANT), RunItem.sk_for("r-crash"))
+    markers = list(IngestCommitItem.query(tenant_pk(TENANT), IngestCommitItem.sk.startswith("INGEST#")))
+    assert sorted(m.state for m in markers) == ["committed", "void"]
+    assert stored.commit_id == next(m.sk for m in markers if m.state == "committed").removeprefix("INGEST#")
 
 
 class CrashAfterCommit:
@@ -246,8 +251,8 @@ def test_a_crash_after_the_counters_transaction_and_before_checkpointing_counts_
     assert reply.status == 207 and reply.json["accepted"] == 100, reply.text
     stream = Stream()
     stream.read()
-    # when the consumer dies right after the 60th counters' transaction committed
-    crash = CrashAfterCommit(at_call=60)
+    # when the consumer dies right after the batch's counters' transaction committed
+    crash = CrashAfterCommit(at_call=1)
     client("dynamodb").meta.events.register("after-call.dynamodb.TransactWriteItems", crash)
     with linear_moto_transactions():
         first = stream.deliver()
@@ -266,3 +271,113 @@ def test_a_crash_after_the_counters_transaction_and_before_checkpointing_counts_
     (only_budget,) = tenant_budgets(tenant)
     spend = BudgetSpendItem.get(tenant_pk(tenant), spend_sk(only_budget, start))
     assert spend.spend_usd == total and int(spend.runs) == 100
+
+
+def _one_agent_runs(tenant: str, prefix: str, count: int, start: datetime) -> list[dict]:
+    make_tenant(tenant)
+    make_agent(tenant, "a-one", "red")
+    bodies = [
+        run_body(
+            f"{prefix}-{n:03d}",
+            agent_id="a-one",
+            start_time=(start + timedelta(minutes=n)).isoformat(),
+            end_time=(start + timedelta(minutes=n, seconds=2)).isoformat(),
+            token_usage={"input": 10_000 + n, "output": 500},
+        )
+        for n in range(count)
+    ]
+    reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies}, ctx=apikey(tenant, {"ingest"}))
+    assert reply.status == 207 and reply.json["accepted"] == count, reply.text
+    return bodies
+
+
+def _org_totals(tenant: str) -> tuple[int, Decimal]:
+    days = list(
+        CostDayItem.query(tenant_pk(tenant), CostDayItem.sk.startswith(CostDayItem.prefix_for("org", "-")))
+    )
+    return sum(int(d.runs) for d in days), sum((d.cost_usd for d in days), Decimal(0))
+
+
+def test_a_batch_whose_commit_failed_and_is_redelivered_in_parts_is_counted_once(aws):
+    # given 100 runs on the stream, and a consumer whose counters' transaction fails after every run was put
+    tenant = "t-parts"
+    bodies = _one_agent_runs(tenant, "p", 100, datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+    stream = Stream()
+    records = stream.read()
+    failing = ThrottleOnce(at_call=1)
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", failing)
+    response = stream.invoke(records)
+    assert failing.fired == 1 and len(response["batchItemFailures"]) == 100
+    assert _org_totals(tenant) == (0, Decimal(0))  # nothing counted yet, though every run is stored
+    # when the records come back in two parts, the second half first (as a bisected batch would)
+    with linear_moto_transactions():
+        second = stream.deliver(records[50:])
+        first = stream.deliver(records[:50])
+        # and the whole batch once more, as after a lost checkpoint
+        again = stream.deliver(records)
+    # then every run is counted once, by the commits that took them over
+    assert not (first.retried_from or second.retried_from or again.retried_from)
+    expected = sum((c for c in (_expected_cost(b) for b in bodies) if c is not None), Decimal(0))
+    assert _org_totals(tenant) == (100, expected)
+    markers = list(IngestCommitItem.query(tenant_pk(tenant), IngestCommitItem.sk.startswith("INGEST#")))
+    assert sorted(m.state for m in markers) == ["committed", "committed", "void"]
+
+
+def test_a_batch_whose_counters_exceed_one_transaction_is_committed_in_several(aws):
+    # given 100 runs of 40 agents over 3 days: 3 org + 120 agent + 3 team day counters, past 100 items
+    tenant = "t-wide"
+    make_tenant(tenant)
+    agents = [f"a-{n:02d}" for n in range(40)]
+    for agent_id in agents:
+        make_agent(tenant, agent_id, "red")
+    start = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
+    bodies = [
+        run_body(
+            f"w-{n:03d}",
+            agent_id=agents[n % 40],
+            start_time=(start + timedelta(days=n % 3, minutes=n)).isoformat(),
+            end_time=(start + timedelta(days=n % 3, minutes=n, seconds=1)).isoformat(),
+            token_usage={"input": 20_000 + n, "output": 100},
+        )
+        for n in range(100)
+    ]
+    reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies}, ctx=apikey(tenant, {"ingest"}))
+    assert reply.status == 207 and reply.json["accepted"] == 100, reply.text
+    stream = Stream()
+    stream.read()
+    calls = ThrottleOnce(at_call=0)  # counts the transactions, never fires
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", calls)
+    # when the batch is consumed, and delivered once more
+    with linear_moto_transactions():
+        assert not stream.deliver().retried_from
+        assert not stream.deliver().retried_from
+    # then it took more than one transaction, and each agent's and the org's totals count each run once
+    assert calls.calls >= 2
+    expected = sum((c for c in (_expected_cost(b) for b in bodies) if c is not None), Decimal(0))
+    assert _org_totals(tenant) == (100, expected)
+    for agent_id in agents:
+        days = CostDayItem.query(
+            tenant_pk(tenant), CostDayItem.sk.startswith(CostDayItem.prefix_for("agent", agent_id))
+        )
+        assert sum(int(d.runs) for d in days) == sum(1 for b in bodies if b["agent_id"] == agent_id)
+
+
+def test_a_failed_commit_redelivered_with_resends_of_its_runs_counts_each_run_once(aws):
+    # given 10 runs and 5 client resends of them in one batch, whose counters' transaction fails once
+    tenant = "t-resends"
+    bodies = _one_agent_runs(tenant, "s", 10, datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+    reply = call("POST", "/api/v1/ingest/batch", body={"runs": bodies[:5]}, ctx=apikey(tenant, {"ingest"}))
+    assert reply.status == 207 and reply.json["accepted"] == 5, reply.text
+    stream = Stream()
+    records = stream.read()
+    assert len(records) == 15
+    failing = ThrottleOnce(at_call=1)
+    client("dynamodb").meta.events.register("before-call.dynamodb.TransactWriteItems", failing)
+    # when the batch is retried after the failure, and delivered once more
+    with linear_moto_transactions():
+        first = stream.deliver()
+        again = stream.deliver()
+    # then each of the 10 runs is counted once, though the retry found each of them stored twice over
+    assert failing.fired == 1 and len(first.retried_from) == 1 and not again.retried_from
+    expected = sum((c for c in (_expected_cost(b) for b in bodies) if c is not None), Decimal(0))
+    assert _org_totals(tenant) == (10, expected)

@@ -8,10 +8,14 @@ classes to the section they belong to.
 
 from __future__ import annotations
 
+import json
+import zlib
 from decimal import Decimal
+from typing import Any
 
 from pynamodb.attributes import (
     Attribute,
+    BinaryAttribute,
     BooleanAttribute,
     JSONAttribute,
     ListAttribute,
@@ -350,6 +354,15 @@ class DecimalAttribute(Attribute[Decimal]):
         return Decimal(value)
 
 
+def _unpacked(values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """A run's stored attributes with those packed in ``body`` restored (top-level ones win)."""
+    body = values.get("body")
+    if not body:
+        return values
+    packed = json.loads(zlib.decompress(body["B"]))
+    return {**{name: {"S": value} for name, value in packed.items()}, **values}
+
+
 class RunItem(TableModel):
     """pk=TENANT#<id>, sk=RUN#<run_id> (the client's run id: the dedup key).
 
@@ -385,11 +398,38 @@ class RunItem(TableModel):
     external_reference = UnicodeAttribute(null=True)
     policy_decisions = JSONAttribute(null=True)
     event_count = NumberAttribute(default=0)
+    # The run's events in timeline order, zlib-compressed JSON (see services.run_events); runs stored
+    # before events were embedded keep them as RunEventItems.
+    events = BinaryAttribute(null=True, legacy_encoding=False)
+    # The ingestion commit that counts this run (see services.runs_batch): its IngestCommitItem.
+    commit_id = UnicodeAttribute(null=True)
     content_hash = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
     stored_at = UTCDateTimeAttribute()
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+
+    # Attributes read only with the run, never updated in place by an ADD nor named in a filter:
+    # stored together, compressed, in ``body`` (a run's put is 1 write unit per KB). An update that
+    # SETs one of them (a trace merge) writes it at the top level, which then wins over ``body``.
+    PACKED: tuple[str, ...] = (
+        "input", "output", "cost_breakdown", "policy_decisions", "content_hash", "received_at",
+        "stored_at", "end_time", "price_version", "external_reference",
+    )  # fmt: skip
+
+    def _container_serialize(self, null_check: bool = True) -> dict[str, dict[str, Any]]:
+        data = super()._container_serialize(null_check=null_check)
+        packed = {name: data.pop(name)["S"] for name in self.PACKED if name in data}
+        if packed:
+            data["body"] = {"B": zlib.compress(json.dumps(packed, separators=(",", ":")).encode(), 9)}
+        return data
+
+    def _container_deserialize(self, attribute_values: dict[str, dict[str, Any]]) -> None:
+        super()._container_deserialize(_unpacked(attribute_values))
+
+    @classmethod
+    def _instantiate(cls, attribute_values: dict[str, dict[str, Any]]) -> Any:
+        return super()._instantiate(_unpacked(attribute_values))
 
     @staticmethod
     def sk_for(run_id: str) -> str:
@@ -402,6 +442,24 @@ class RunItem(TableModel):
     @staticmethod
     def agent_runs_key(tenant_id: str, agent_id: str) -> str:
         return f"{tenant_pk(tenant_id)}#AGENT#{agent_id}#RUNS"
+
+
+class IngestCommitItem(TableModel):
+    """pk=TENANT#<id>, sk=INGEST#<commit id>: one commit of the runs consumer's counters.
+
+    ``committed`` is written in the same transaction as the counters it adds; ``void`` is written
+    when a later batch takes over the commit's runs (the commit can then never be written). It lives
+    as long as the runs it counts, so a resend of any of them finds it.
+    """
+
+    state = UnicodeAttribute()  # committed | void
+    shard = UnicodeAttribute(null=True)  # the stream shard and sequence range of the runs it counts
+    first_sequence = UnicodeAttribute(null=True)
+    last_sequence = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def sk_for(commit_id: str) -> str:
+        return f"INGEST#{commit_id}"
 
 
 class RunEventItem(TableModel):

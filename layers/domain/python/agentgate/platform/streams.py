@@ -39,3 +39,32 @@ def make_stream_handler(new_recorder: Callable[[], StreamRecorder]) -> Callable[
         )
 
     return handler
+
+
+class BatchRecorder(Protocol):
+    def process(self, records: list[Any]) -> list[str]: ...
+
+
+def make_batch_stream_handler(
+    new_batch: Callable[[], BatchRecorder], record_type: Callable[..., Any]
+) -> Callable[[dict[str, Any], Any], Any]:
+    """A Lambda handler that hands the whole batch to one recorder (which commits what the batch
+    shares at once) and reports the sequence numbers it returns as ``batchItemFailures``."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        records = []
+        for raw in event.get("Records", []):
+            record = KinesisStreamRecord(raw)
+            records.append(
+                record_type(
+                    data=record.kinesis.data,
+                    partition_key=record.kinesis.partition_key,
+                    sequence_number=record.kinesis.sequence_number,
+                    shard=str(raw.get("eventID", "")).split(":", 1)[0],
+                )
+            )
+        failed = new_batch().process(records)
+        return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}
+
+    return handler

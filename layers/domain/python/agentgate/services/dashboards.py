@@ -14,6 +14,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
+from agentgate.data.pages import listing_page
 from agentgate.data.tenant import tenant_data
 from agentgate.models import AgentItem, CostDayItem, RunEventItem, RunItem
 from agentgate.platform.errors import NotFound
@@ -29,6 +30,7 @@ from agentgate.schemas.runs import (
     TokenUsageOut,
 )
 from agentgate.services import costs
+from agentgate.services import run_events as embedded_events
 
 _TIME = "%Y-%m-%dT%H:%M:%S.%f+0000"  # the run order key's time format (see services.runs)
 TOP_AGENTS = 5
@@ -130,15 +132,28 @@ def get_run(ctx: TenantContext, run_id: str) -> Run:
 
 
 def run_events(ctx: TenantContext, run_id: str, query: PageQuery) -> RunEventPage:
-    _load_run(ctx, run_id)
-    page = tenant_data(ctx).page(
-        RunEventItem, sk_prefix=RunEventItem.prefix_for(run_id), limit=query.limit, cursor=query.cursor
+    run = _load_run(ctx, run_id)
+    if run.events is None and run.event_count:  # stored before events were embedded in the run
+        page = tenant_data(ctx).page(
+            RunEventItem, sk_prefix=RunEventItem.prefix_for(run_id), limit=query.limit, cursor=query.cursor
+        )
+        items = [
+            RunEvent(
+                event_id=e.event_id, seq=int(e.seq), type=e.type, timestamp=e.timestamp, payload=e.payload
+            )
+            for e in page.items
+        ]
+        return RunEventPage(run_id=run_id, items=items, next_cursor=page.next_cursor)
+    embedded = listing_page(
+        embedded_events.decode(run.events),
+        key=lambda e: f"{int(e['seq']):08d}",
+        listing=f"events:{ctx.tenant_id}:{run_id}",
+        limit=query.limit,
+        cursor=query.cursor,
     )
-    items = [
-        RunEvent(event_id=e.event_id, seq=int(e.seq), type=e.type, timestamp=e.timestamp, payload=e.payload)
-        for e in page.items
-    ]
-    return RunEventPage(run_id=run_id, items=items, next_cursor=page.next_cursor)
+    return RunEventPage(
+        run_id=run_id, items=[RunEvent(**e) for e in embedded.items], next_cursor=embedded.next_cursor
+    )
 
 
 # --- dashboards -------------------------------------------------------------------------------------

@@ -5,26 +5,25 @@ The first fragment is stored like any run; each later one is merged here: only t
 run has not seen are counted (the run keeps its span ids), their tokens and cost are added to
 the run, its day counters and its budgets in one transaction conditioned on the run's merge
 counter, so a redelivered or concurrent fragment can never count a span twice. Events of
-the new spans are written first, at positions after the run's events, so a crash between the
-two loses nothing (a redelivery rewrites them at the same positions).
+the new spans join the run's embedded events, at positions after them, in the same update.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.expressions.update import Action
 
 from agentgate.data.tenant import TenantData
 from agentgate.data.transactions import Transaction, TransactionRefused
-from agentgate.models import BudgetSpendItem, CostDayItem, RunItem
+from agentgate.models import BudgetSpendItem, CostDayItem, RunEventItem, RunItem
 from agentgate.platform.errors import DependencyUnavailable
 from agentgate.platform.observability import logger
 from agentgate.pricing import BUCKETS, Costing
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope, TokenUsage
-from agentgate.services import budgets
+from agentgate.services import budgets, run_events
 from agentgate.services.runs import PERMANENT_ERRORS, PoisonRecord
 
 if TYPE_CHECKING:
@@ -62,8 +61,10 @@ def merge_fragment(
             raise PoisonRecord(f"trace run {envelope.run.run_id} would exceed {MAX_SPANS_PER_RUN} spans")
         fragment = only_spans(envelope, new_spans)
         part = recorder.cost(fragment) if fragment.calls else Costing(None, None)
-        recorder._write_events(fragment, stored, first_seq=int(stored.event_count or 0))
-        _merge_steps(tx, data, fragment, stored, part, covering, new_spans)
+        events = stored_timeline(data, stored) + run_events.timeline(
+            fragment.run.events, first_seq=int(stored.event_count or 0)
+        )
+        _merge_steps(tx, data, fragment, stored, part, covering, new_spans, run_events.encode(events))
         return "merged", part
 
     try:
@@ -80,6 +81,22 @@ def merge_fragment(
     if part is not None and covering and part.cost_usd:
         budgets.check_thresholds(envelope.tenant_id, covering, envelope.run.start_time)
     return outcome
+
+
+def stored_timeline(data: TenantData, stored: RunItem) -> list[dict[str, Any]]:
+    """The run's events as stored: embedded, or (a run stored before events were embedded) its items."""
+    if stored.events is not None or not stored.event_count:
+        return run_events.decode(stored.events)
+    return [
+        {
+            "seq": int(e.seq),
+            "event_id": e.event_id,
+            "type": e.type,
+            "timestamp": e.timestamp,
+            "payload": e.payload,
+        }
+        for e in data.query(RunEventItem, sk_prefix=RunEventItem.prefix_for(stored.run_id))
+    ]
 
 
 def only_spans(envelope: RunEnvelope, spans: set[str]) -> RunEnvelope:
@@ -101,6 +118,7 @@ def _merge_steps(
     part: Costing,
     covering: list[BudgetItem],
     new_spans: set[str],
+    events: bytes | None,
 ) -> None:
     """The run's update (on the condition that no other merge moved it) and its counters' additions."""
     run = fragment.run
@@ -136,6 +154,8 @@ def _merge_steps(
         RunItem.span_ids.add(set(new_spans)),
         RunItem.unpriced_calls.add(part.unpriced_calls),
     ]
+    if events is not None:
+        actions.append(RunItem.events.set(events))
     if end is not None:
         actions += [
             RunItem.end_time.set(end),

@@ -1,11 +1,10 @@
-"""Storing runs from the stream: once per client ``run_id``, costed, counted, in one transaction.
+"""Storing runs from the stream: costing a run, its item, and what it adds to the counters.
 
-The run's first insert (conditional on its absence), the day counters of the org, the
-agent and the team, and the spend of every budget covering the run are one
-TransactWriteItems: a duplicate on the stream, a redelivery after a crash or a client
-resend fails the condition and changes nothing, so cost and spend can never be counted
-twice. Events are written after the run (idempotent puts keyed by run and position),
-and rewritten when the same run is seen again, so a crash between the two loses nothing.
+A run is one item: its events embedded (``services.run_events``), its cold attributes
+compressed (``RunItem.PACKED``), so that it is put in one write unit. The day counters of the
+org, the agent and the team, and the spend of every budget covering the run, are what
+``contribution`` returns; ``services.runs_batch`` puts the runs and adds a whole batch's
+contributions in one transaction, exactly once.
 
 A record that can never be stored (undecodable, invalid, refused by DynamoDB as
 malformed) goes to the dead-letter queue with its reason and payload; a transient failure
@@ -24,17 +23,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
-from agentgate.data.counters import counter_update, put_if_absent, write_counted
 from agentgate.data.tenant import system_data
 from agentgate.models import (
     LATENCY_BUCKETS_MS,
     BudgetItem,
     CostDayItem,
     PriceOverrideItem,
-    RunEventItem,
     RunItem,
     latency_bucket_attribute,
 )
@@ -43,7 +39,7 @@ from agentgate.platform.observability import logger
 from agentgate.platform.settings import get_settings
 from agentgate.pricing import Call, Costing, ModelPrice, TokenCounts, price_calls, price_table
 from agentgate.schemas.runs import ERROR_STATUSES, RunEnvelope
-from agentgate.services import budgets, reservations
+from agentgate.services import budgets, run_events
 from agentgate.tiers import tier_limits
 
 # A DynamoDB item holds 400 KB: inputs and outputs larger than this are replaced by a marker.
@@ -70,47 +66,6 @@ class RunRecorder:
         self._budgets: dict[str, list[BudgetItem]] = {}
         self._overrides: dict[str, tuple[ModelPrice, ...]] = {}
         self.table = get_settings().table_name
-
-    # --- the record -------------------------------------------------------------------------------
-
-    def process(self, data: str, *, partition_key: str, sequence_number: str) -> str:
-        """Store one stream record; returns "stored", "duplicate" or "dead_lettered"."""
-        try:
-            envelope = decode(data)
-            return self.store(envelope)
-        except PoisonRecord as exc:
-            dead_letter("runs", data, str(exc), partition_key=partition_key, sequence_number=sequence_number)
-            return "dead_lettered"
-
-    def store(self, envelope: RunEnvelope) -> str:
-        run = envelope.run
-        tenant_id = envelope.tenant_id
-        costing = self.cost(envelope)
-        covering = [b for b in self.budgets(tenant_id) if budgets.covers(b, envelope.agent_id, envelope.team)]
-        item = self._run_item(envelope, costing)
-        try:
-            first = write_counted(self._transaction(envelope, item, costing.cost_usd, covering))
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in PERMANENT_ERRORS:
-                raise PoisonRecord(f"refused by the table: {code}: {exc}") from exc
-            raise
-        outcome = "stored" if first else "duplicate"
-        if outcome == "duplicate" and not self._same_run(item):
-            if envelope.source == "otlp":  # another fragment of a trace: merged span by span
-                from agentgate.services.otel_merge import merge_fragment
-
-                return merge_fragment(self, envelope, item, costing, covering)
-            logger.info("run id reused with other content: first write kept", extra={"run_id": run.run_id})
-            return outcome
-        self._write_events(envelope, item)
-        if run.authorization_id:  # on a redelivery too: settling is idempotent
-            reservations.settle(
-                tenant_id, run.authorization_id, agent_id=envelope.agent_id, run_id=run.run_id
-            )
-        if covering:
-            budgets.check_thresholds(tenant_id, covering, run.start_time)
-        return outcome
 
     def cost(self, envelope: RunEnvelope) -> Costing:
         """The run's cost; a run from OpenTelemetry is priced call by call (each its own model and tier)."""
@@ -195,6 +150,7 @@ class RunRecorder:
             external_reference=run.external_reference,
             policy_decisions=[d.model_dump() for d in run.policy_decisions],
             event_count=len(run.events),
+            events=run_events.encode(run_events.timeline(run.events)),
             content_hash=content_hash(envelope),
             received_at=envelope.received_at,
             stored_at=now,
@@ -205,70 +161,47 @@ class RunRecorder:
             gsi2sk=order_key,
         )
 
-    def _transaction(
-        self, envelope: RunEnvelope, item: RunItem, cost: Decimal | None, covering: list[BudgetItem]
-    ) -> list[dict[str, Any]]:
-        run = envelope.run
-        tenant = envelope.tenant_id
+    def contribution(self, item: RunItem) -> list[Addition]:
+        """What a stored run adds to its day counters (org, agent, team) and to every covering budget."""
+        tenant = item.tenant_id
         pk = system_data(tenant).pk
-        day = run.start_time.astimezone(UTC).date().isoformat()
+        start = item.start_time.astimezone(UTC)
+        day = start.date().isoformat()
+        cost = item.cost_usd or Decimal(0)
         counters: dict[str, Any] = {
-            "cost_usd": cost or Decimal(0),
+            "cost_usd": cost,
             "runs": 1,
             "unpriced_runs": 1 if item.unpriced else 0,
-            "errors": 1 if run.status in ERROR_STATUSES else 0,
-            "input_tokens": run.token_usage.input
-            + run.token_usage.cache_read
-            + run.token_usage.cache_write
-            + run.token_usage.cache_write_1h,
-            "output_tokens": run.token_usage.output,
+            "errors": 1 if item.status in ERROR_STATUSES else 0,
+            "input_tokens": int(item.input_tokens)
+            + int(item.cache_read_tokens)
+            + int(item.cache_write_tokens)
+            + int(item.cache_write_1h_tokens),
+            "output_tokens": int(item.output_tokens),
         }
         if item.latency_ms is not None:
             counters[latency_bucket_attribute(latency_bucket(int(item.latency_ms)))] = 1
         expires = int((datetime.now(UTC) + timedelta(days=COUNTER_RETENTION_DAYS)).timestamp())
-        scopes = [("org", "-"), ("agent", envelope.agent_id)] + (
-            [("team", envelope.team)] if envelope.team else []
-        )
-        actions: list[dict[str, Any]] = [put_if_absent(self.table, item)]
+        scopes = [("org", "-"), ("agent", item.agent_id)] + ([("team", item.team)] if item.team else [])
+        additions: list[Addition] = []
         for scope, scope_id in scopes:
-            sets = {"scope": scope, "scope_id": scope_id, "day": day, "expires_at": expires}
+            sets: dict[str, Any] = {"scope": scope, "scope_id": scope_id, "day": day, "expires_at": expires}
             if scope != "org":
                 sets["gsi1pk"] = CostDayItem.day_index_key(tenant, day, scope)
                 sets["gsi1sk"] = scope_id
-            actions.append(
-                counter_update(self.table, pk, CostDayItem.sk_for(scope, scope_id, day), counters, sets)
-            )
+            additions.append((pk, CostDayItem.sk_for(scope, scope_id, day), counters, sets))
         # committed_usd (spend + reserved) is what /authorize reservations are checked against.
-        spend = {"spend_usd": cost or Decimal(0), "committed_usd": cost or Decimal(0), "runs": 1}
-        for budget in covering:
-            actions.append(
-                counter_update(self.table, pk, budgets.spend_sk(budget, run.start_time), spend, {})
-            )
-        return actions
+        spend = {"spend_usd": cost, "committed_usd": cost, "runs": 1}
+        for budget in self.covering(tenant, item.agent_id, item.team):
+            additions.append((pk, budgets.spend_sk(budget, start), spend, {}))
+        return additions
 
-    def _same_run(self, item: RunItem) -> bool:
-        stored = system_data(item.tenant_id).find(RunItem, item.sk, consistent=True)
-        return stored is not None and stored.content_hash == item.content_hash
+    def covering(self, tenant_id: str, agent_id: str, team: str | None) -> list[BudgetItem]:
+        return [b for b in self.budgets(tenant_id) if budgets.covers(b, agent_id, team)]
 
-    def _write_events(self, envelope: RunEnvelope, item: RunItem, first_seq: int = 0) -> None:
-        events = sorted(enumerate(envelope.run.events), key=lambda pair: (pair[1].timestamp, pair[0]))
-        data = system_data(item.tenant_id)
-        data.batch_write(
-            puts=[
-                data.new(
-                    RunEventItem,
-                    RunEventItem.sk_for(envelope.run.run_id, first_seq + seq),
-                    run_id=envelope.run.run_id,
-                    seq=first_seq + seq,
-                    event_id=event.event_id,
-                    type=event.type,
-                    timestamp=event.timestamp,
-                    payload=_bounded(event.payload),
-                    expires_at=item.expires_at,
-                )
-                for seq, (_, event) in enumerate(events)
-            ]
-        )
+
+# One counter item's addition: its key, what to ADD, what to set when absent.
+Addition = tuple[str, str, dict[str, Any], dict[str, Any]]
 
 
 def _bounded(value: Any) -> Any:
