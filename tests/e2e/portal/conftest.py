@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
@@ -107,3 +108,19 @@ def check_page(page: Page, name: str) -> None:
         for v in violations
     ]
     assert summary == [], f"axe-core on {name} ({page.url}):\n" + "\n".join(summary)
+
+
+def set_password(stack: RunningStack, email: str, password: str, *, permanent: bool) -> None:
+    """Give an invited user a password in the local Cognito (moto): what the invitation email would
+    carry when ``permanent`` is False, a password they already chose when True."""
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=stack.aws_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # moto accepts any credentials
+    )
+    pool = next(
+        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-users")
+    )
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=permanent)

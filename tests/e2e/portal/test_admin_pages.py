@@ -21,7 +21,7 @@ import requests
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import RunningStack
-from tests.e2e.portal.conftest import check_page
+from tests.e2e.portal.conftest import check_page, set_password
 
 pytestmark = pytest.mark.e2e
 
@@ -163,7 +163,6 @@ def test_an_owner_upgrades_to_pro_through_the_emulators_checkout(fresh: Page, po
 def test_an_invited_viewer_sees_the_pages_but_no_change_controls(
     fresh: Page, browser: Browser, portal: str, local_stack: RunningStack
 ) -> None:
-    import boto3
 
     page = fresh
     sign_up(page, "Members Org")
@@ -186,19 +185,7 @@ def test_an_invited_viewer_sees_the_pages_but_no_change_controls(
 
     # Cognito's invitation email carries a temporary password; moto sends no email, so the test sets
     # one the way the journey test does, and the viewer signs in with it through the portal.
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=local_stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # moto accepts any credentials
-    )
-    pool = next(
-        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-users")
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool, Username=viewer_email, Password="Temporary-pass-1", Permanent=False
-    )
+    set_password(local_stack, viewer_email, "Temporary-pass-1", permanent=False)
     context = browser.new_context(base_url=portal, bypass_csp=True, viewport={"width": 1280, "height": 900})
     try:
         viewer = context.new_page()

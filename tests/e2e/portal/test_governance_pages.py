@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from tests.e2e.portal.conftest import check_page
+from tests.e2e.portal.conftest import check_page, set_password
 
 pytestmark = pytest.mark.e2e
 
@@ -387,7 +387,6 @@ def test_under_four_eyes_the_agents_registrant_is_refused_with_the_api_s_reason(
 def test_a_viewer_sees_the_governance_pages_without_their_change_controls(
     tenant: Tenant, browser: Browser, local_stack
 ) -> None:
-    import boto3
 
     api = tenant.api
     agent = register_agent(tenant, "gov-watched", ["approvals:read"])
@@ -416,19 +415,7 @@ def test_a_viewer_sees_the_governance_pages_without_their_change_controls(
         timeout=TIMEOUT,
     )
     assert invited.status_code == 201, invited.text
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=local_stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # moto accepts any credentials
-    )
-    pool = next(
-        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-users")
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool, Username=viewer_email, Password="Viewer-password-2", Permanent=True
-    )
+    set_password(local_stack, viewer_email, "Viewer-password-2", permanent=True)
 
     context = browser.new_context(base_url=api, bypass_csp=True, viewport={"width": 1280, "height": 900})
     try:

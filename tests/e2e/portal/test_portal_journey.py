@@ -16,7 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.e2e.portal.conftest import check_page
+from tests.e2e.portal.conftest import check_page, set_password
 
 pytestmark = pytest.mark.e2e
 
@@ -239,7 +239,6 @@ def test_the_api_s_field_errors_show_beside_their_fields(page: Page) -> None:
 def test_an_invited_viewer_sets_a_password_and_is_refused_what_their_role_may_not_do(
     browser, portal: str, local_stack
 ) -> None:
-    import boto3
 
     owner = requests.post(
         f"{portal}/api/v1/auth/login", json={"email": JOURNEY["email"], "password": PASSWORD}, timeout=30
@@ -253,19 +252,7 @@ def test_an_invited_viewer_sets_a_password_and_is_refused_what_their_role_may_no
     )
     assert invited.status_code == 201, invited.text
     # What Cognito's invitation email would carry: a temporary password.
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=local_stack.aws_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # moto accepts any credentials
-    )
-    pool = next(
-        p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"] if p["Name"].endswith("-users")
-    )
-    cognito.admin_set_user_password(
-        UserPoolId=pool, Username=viewer_email, Password="Temporary-pass-1", Permanent=False
-    )
+    set_password(local_stack, viewer_email, "Temporary-pass-1", permanent=False)
 
     context = browser.new_context(base_url=portal, bypass_csp=True)
     try:
