@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, collect, createApi, useTokenSource } from "./client";
+import { call, collect, createApi, retryAfterMs, useTokenSource } from "./client";
 import { ApiError } from "./errors";
 
 type Handler = (request: Request) => Response | Promise<Response>;
@@ -83,6 +83,22 @@ describe("call", () => {
     expect(seen[0]!.headers.has("Authorization")).toBe(false);
   });
 
+  it("sends a throttled request again after its Retry-After, twice at most", async () => {
+    useTokenSource({ accessToken: () => null, refresh: async () => false });
+    const throttled = () =>
+      new Response(JSON.stringify({ error: { code: "throttled", message: "Over the tier's rate limit.", details: [] } }), {
+        status: 429,
+        headers: { "Content-Type": "application/json", "Retry-After": "0" },
+      });
+    let answers = 0;
+    const once = server(() => (++answers === 1 ? throttled() : json(200, { tiers: [] })));
+    expect(await call(() => once.api.GET("/api/v1/tiers"))).toEqual({ tiers: [] });
+    expect(once.seen).toHaveLength(2);
+    const always = server(throttled);
+    await expect(call(() => always.api.GET("/api/v1/tiers"))).rejects.toMatchObject({ status: 429, code: "throttled" });
+    expect(always.seen).toHaveLength(3);
+  });
+
   it("reports an unreachable API and a non-JSON failure in words", async () => {
     useTokenSource({ accessToken: () => null, refresh: async () => false });
     const down = server(() => {
@@ -99,6 +115,16 @@ describe("call", () => {
   it("reads RFC 6749 error bodies from the token endpoint", () => {
     const error = ApiError.from(401, { error: "invalid_client", error_description: "Client authentication failed." });
     expect([error.code, error.message]).toEqual(["invalid_client", "Client authentication failed."]);
+  });
+});
+
+describe("retryAfterMs", () => {
+  it("reads Retry-After in seconds, bounded, one second when absent or unreadable", () => {
+    const after = (value?: string) => retryAfterMs(new Response(null, { status: 429, headers: value ? { "Retry-After": value } : {} }));
+    expect(after("2")).toBe(2000);
+    expect(after("60")).toBe(5000);
+    expect(after()).toBe(1000);
+    expect(after("soon")).toBe(1000);
   });
 });
 

@@ -53,12 +53,28 @@ interface Answer<T> {
   response: Response;
 }
 
+/** A throttled request (429, the tier's rate limit) is sent again this often, after its Retry-After. */
+const THROTTLE_RETRIES = 2;
+const MAX_RETRY_AFTER_MS = 5_000;
+
+export function retryAfterMs(response: Response): number {
+  const header = response.headers.get("Retry-After");
+  const seconds = header === null ? 1 : Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : 1000;
+}
+
 /**
  * Send a request (a thunk, so it can be sent again) and unwrap it: the data, or an ApiError.
- * A 401 refreshes the session once and resends; a network failure is an ApiError with status 0.
+ * A 429 is sent again after its Retry-After (twice at most: a page's first load may pass the free
+ * tier's burst); a 401 refreshes the session once and resends; a network failure is an ApiError
+ * with status 0.
  */
 export async function call<T>(send: () => Promise<Answer<T>>): Promise<T> {
   let answer = await sendOnce(send);
+  for (let retry = 0; answer.response.status === 429 && retry < THROTTLE_RETRIES; retry++) {
+    await new Promise((resolve) => setTimeout(resolve, retryAfterMs(answer.response)));
+    answer = await sendOnce(send);
+  }
   if (answer.response.status === 401 && tokens.accessToken() !== null) {
     if (await tokens.refresh()) answer = await sendOnce(send);
   }
