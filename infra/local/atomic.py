@@ -10,8 +10,13 @@ the tests that run requests concurrently, hold one lock around every request of 
 The copy of the whole table also makes every transaction's cost grow with the table: on a local
 stack that has taken a few thousand runs, over half of its CPU went into it. Under the lock nothing
 else writes during a transaction, so a copy of the items the transaction names is enough to undo
-it: that is what is kept, and it is restored on the same failures moto restores its copy on. What
-the product's code does (conditions, transactions, retries) is untouched.
+it: that is what is kept, and it is restored on the same failures moto restores its copy on.
+
+A query in moto sorts every item of the table and then looks for the partition's. Under the lock a
+query is given only its partition's items (a table query) or the table's items unsorted (an index
+query, whose results moto sorts by the index's keys anyway); moto's own matching, ordering, paging
+and filtering then run as before. What the product's code does (conditions, transactions, retries,
+queries) is untouched.
 """
 
 from __future__ import annotations
@@ -107,6 +112,34 @@ def _transact_write_items(original: Callable[..., Any]) -> Callable[..., Any]:
     return transact
 
 
+def _query_over_fewer_items(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def query(
+        self: Any, hash_key: Any, range_comparison: Any, range_objs: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        index_name = kwargs.get("index_name") or (args[4] if len(args) > 4 else None)
+        if index_name or self.range_key_attr is None:
+            candidates = _unsorted_items(self)
+        else:
+            candidates = list(self.items.get(hash_key, {}).values())
+            if range_comparison == "BEGINS_WITH" and range_objs and range_objs[0].type == "S":
+                prefix = range_objs[0].value
+                candidates = [item for item in candidates if str(item.range_key.value).startswith(prefix)]
+        self.all_items = lambda: candidates  # shadows the method for this query only (under the lock)
+        try:
+            return original(self, hash_key, range_comparison, range_objs, *args, **kwargs)
+        finally:
+            del self.all_items
+
+    return query
+
+
+def _unsorted_items(table: Any) -> list[Any]:
+    if table.range_key_attr is None:
+        return list(table.items.values())
+    return [item for bucket in table.items.values() for item in bucket.values()]
+
+
 def make_dynamodb_atomic(setattr_: Callable[[Any, str, Any], None] = setattr) -> None:
     """Wraps every request operation of moto's DynamoDB backend in one lock (``setattr_`` may undo it)."""
     import moto.dynamodb.models as backend_module
@@ -119,6 +152,13 @@ def make_dynamodb_atomic(setattr_: Callable[[Any, str, Any], None] = setattr) ->
         shim.deepcopy = _deepcopy_outside_transactions
         shim.__agentgate_atomic__ = True
         setattr_(backend_module, "copy", shim)
+
+    from moto.dynamodb.models.table import Table
+
+    if not getattr(Table.query, "__agentgate_atomic__", False):
+        cheaper = _query_over_fewer_items(Table.query)
+        cheaper.__agentgate_atomic__ = True  # type: ignore[attr-defined]
+        setattr_(Table, "query", cheaper)
 
     for name in OPERATIONS:
         original = getattr(DynamoDBBackend, name, None)

@@ -24,7 +24,10 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
         dynamodb.create_table(
             TableName=TABLE,
-            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
             AttributeDefinitions=[
                 {"AttributeName": "PK", "AttributeType": "S"},
                 {"AttributeName": "SK", "AttributeType": "S"},
@@ -119,3 +122,92 @@ def test_concurrent_transactions_each_apply_whole(client: Any) -> None:
     assert len(held) == 4 * (10 - 2)
     assert items["a"] == str(1 + len(held))
     assert len([sk for sk in items if sk.startswith("w")]) == len(held)
+
+
+QUERIES: list[dict[str, Any]] = [
+    {"KeyConditionExpression": "PK = :p", "ExpressionAttributeValues": {":p": {"S": "P1"}}},
+    {
+        "KeyConditionExpression": "PK = :p AND begins_with(SK, :s)",
+        "ExpressionAttributeValues": {":p": {"S": "P2"}, ":s": {"S": "RUN#"}},
+        "Limit": 7,
+        "ScanIndexForward": False,
+    },
+    {
+        "KeyConditionExpression": "PK = :p AND SK BETWEEN :a AND :b",
+        "ExpressionAttributeValues": {":p": {"S": "P0"}, ":a": {"S": "AGENT#03"}, ":b": {"S": "RUN#10"}},
+    },
+    {
+        "KeyConditionExpression": "PK = :p AND SK > :a",
+        "FilterExpression": "n > :n",
+        "ExpressionAttributeValues": {":p": {"S": "P1"}, ":a": {"S": "AGENT#05"}, ":n": {"N": "40"}},
+    },
+    {
+        "IndexName": "GSI1",
+        "KeyConditionExpression": "GSI1PK = :g",
+        "ExpressionAttributeValues": {":g": {"S": "KIND#run"}},
+        "Limit": 9,
+    },
+    {
+        "IndexName": "GSI1",
+        "KeyConditionExpression": "GSI1PK = :g AND begins_with(GSI1SK, :s)",
+        "ExpressionAttributeValues": {":g": {"S": "KIND#agent"}, ":s": {"S": "0"}},
+        "ScanIndexForward": False,
+    },
+]
+
+
+def _every_page(dynamodb: Any, query: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    pages, start = [], None
+    while True:
+        page = dynamodb.query(TableName="queries", **query, **({"ExclusiveStartKey": start} if start else {}))
+        pages.append(page["Items"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return pages
+
+
+def _query_results() -> list[list[list[dict[str, Any]]]]:
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        dynamodb.create_table(
+            TableName="queries",
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": "S"} for name in ("PK", "SK", "GSI1PK", "GSI1SK")
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "GSI1",
+                    "KeySchema": [
+                        {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                        {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for i in range(90):
+            kind = "run" if i % 3 else "agent"
+            dynamodb.put_item(
+                TableName="queries",
+                Item={
+                    "PK": {"S": f"P{i % 3}"},
+                    "SK": {"S": f"{kind.upper()}#{i:02d}"},
+                    "GSI1PK": {"S": f"KIND#{kind}"},
+                    "GSI1SK": {"S": f"{(i * 7) % 90:02d}"},
+                    "n": {"N": str(i)},
+                },
+            )
+        return [_every_page(dynamodb, query) for query in QUERIES]
+
+
+def test_queries_answer_as_moto_answers_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _query_results()
+    make_requests_atomic(monkeypatch)
+    narrowed = _query_results()
+    assert [sum(len(page) for page in pages) for pages in plain] == [30, 30, 29, 16, 60, 4]
+    assert narrowed == plain
