@@ -6,8 +6,10 @@
 
 Prints p50 / p95 / p99, throughput and error rate per scenario and exits non-zero when any scenario
 breaks a threshold (p95 above ``--p95-ms``, errors above ``--max-error-rate``) or made no request.
-Against the local stack it signs up a tenant and moves it to the enterprise usage plan first, so
-the figures measure the API rather than the free tier's throttle.
+Against the local stack it signs up a tenant and upgrades it to enterprise (checkout and the Stripe
+emulator's Pay), so the figures measure the API rather than the free tier's throttle and agent
+limit. A warm-up (``--warmup``, 10 s) of the same load runs first: its errors count, its latencies
+(each function's first calls) do not.
 """
 
 from __future__ import annotations
@@ -92,6 +94,18 @@ def report(results: dict[str, ScenarioResult], p95_ms: float, max_error_rate: fl
     return "\n".join(lines), held
 
 
+def warmup_summary(path: Path, max_error_rate: float) -> tuple[str, bool]:
+    """The warm-up run in one line. Its latencies are not judged, its errors are (all scenarios together)."""
+    if not path.is_file():
+        return "warm-up: locust wrote no statistics", False
+    results = read_stats(path).values()
+    requests = sum(result.requests for result in results)
+    failures = sum(result.failures for result in results)
+    held = requests > 0 and failures <= max_error_rate * requests
+    line = f"warm-up: {requests} requests, {failures} failed (latencies not counted in the table)"
+    return line if held else f"{line}: BREACHED", held
+
+
 # --- a fresh local stack ------------------------------------------------------------------------------
 
 
@@ -118,9 +132,9 @@ def start_local_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], str, str
     raise SystemExit(f"the local stack did not start; see {log_path}")
 
 
-def provision_local_tenant(api: str, aws: str) -> str:
-    """A tenant on the enterprise plan and its admin API key (the local stack's moto, as an upgrade does)."""
-    import boto3
+def provision_local_tenant(api: str) -> str:
+    """A tenant upgraded to enterprise as an owner upgrades (checkout, the Stripe emulator's Pay, its
+    webhook), so its agent limit and throttle are enterprise's, and an admin API key of it."""
     import requests
 
     signup = requests.post(
@@ -133,19 +147,20 @@ def provision_local_tenant(api: str, aws: str) -> str:
         timeout=60,
     )
     signup.raise_for_status()
-    tenant_id = signup.json()["tenant_id"]
-    apigateway = boto3.client(
-        "apigateway",
-        endpoint_url=aws,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    key = next(k for k in apigateway.get_api_keys(limit=500)["items"] if k["name"] == f"tenant-{tenant_id}")
-    plans = {p["name"].rsplit("-", 1)[-1]: p["id"] for p in apigateway.get_usage_plans(limit=500)["items"]}
-    apigateway.delete_usage_plan_key(usagePlanId=plans["free"], keyId=key["id"])
-    apigateway.create_usage_plan_key(usagePlanId=plans["enterprise"], keyId=key["id"], keyType="API_KEY")
     owner = {"Authorization": f"Bearer {signup.json()['tokens']['access_token']}"}
+    checkout = requests.post(
+        f"{api}/api/v1/billing/checkout", json={"tier": "enterprise"}, headers=owner, timeout=60
+    )
+    checkout.raise_for_status()
+    requests.post(checkout.json()["url"], timeout=60).raise_for_status()  # the Pay button
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        subscription = requests.get(f"{api}/api/v1/billing/subscription", headers=owner, timeout=60)
+        if subscription.ok and subscription.json()["tier"] == "enterprise":
+            break
+        time.sleep(0.5)
+    else:
+        raise SystemExit("the load tenant's upgrade to enterprise did not arrive within 60 s")
     created = requests.post(
         f"{api}/api/v1/api-keys", json={"name": "load", "scopes": ["admin"]}, headers=owner, timeout=60
     )
@@ -153,8 +168,10 @@ def provision_local_tenant(api: str, aws: str) -> str:
     return str(created.json()["key"])
 
 
-def run_locust(url: str, admin_key: str, users: int, spawn_rate: float, duration: int, out: Path) -> Path:
-    prefix = out / "load"
+def run_locust(
+    url: str, admin_key: str, users: int, spawn_rate: float, duration: int, out: Path, name: str = "load"
+) -> Path:
+    prefix = out / name
     command = [
         sys.executable,
         "-m",
@@ -190,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=int(os.environ.get("USERS") or 8))
     parser.add_argument("--spawn-rate", type=float, default=float(os.environ.get("SPAWN_RATE") or 4))
     parser.add_argument("--duration", type=int, default=int(os.environ.get("DURATION") or 60), help="seconds")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=int(os.environ.get("WARMUP") or 10),
+        help="seconds of the same load run first and not counted (each function's first calls); 0: none",
+    )
     parser.add_argument("--p95-ms", type=float, default=float(os.environ.get("P95_MS") or 500))
     parser.add_argument(
         "--max-error-rate", type=float, default=float(os.environ.get("MAX_ERROR_RATE") or 0.01)
@@ -199,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="agentgate-load-") as scratch:
         out = Path(scratch)
         stack = None
+        warm_held = True
         try:
             if args.url:
                 url, admin_key = args.url.rstrip("/"), os.environ.get("AGENTGATE_ADMIN_KEY", "")
@@ -209,8 +233,13 @@ def main(argv: list[str] | None = None) -> int:
                     return 2
             else:
                 print("Starting a fresh local stack ...", flush=True)
-                stack, url, aws = start_local_stack(out / "stack.log")
-                admin_key = provision_local_tenant(url, aws)
+                stack, url, _ = start_local_stack(out / "stack.log")
+                admin_key = provision_local_tenant(url)
+            if args.warmup > 0:
+                print(f"Warm-up: {args.users} users for {args.warmup}s, not counted ...", flush=True)
+                warm = run_locust(url, admin_key, args.users, args.spawn_rate, args.warmup, out, "warmup")
+                line, warm_held = warmup_summary(warm, args.max_error_rate)
+                print(line, flush=True)
             print(
                 f"Load: {args.users} users (spawn {args.spawn_rate}/s) for {args.duration}s against {url}",
                 flush=True,
@@ -220,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("locust wrote no statistics", file=sys.stderr)
                 return 1
             table, held = report(read_stats(stats), args.p95_ms, args.max_error_rate)
+            held = held and warm_held
         finally:
             if stack is not None:
                 stack.terminate()

@@ -1,6 +1,6 @@
 """The load report: locust's statistics per scenario against the thresholds."""
 
-from tests.load.run import SCENARIOS, read_stats, report
+from tests.load.run import SCENARIOS, read_stats, report, warmup_summary
 
 HEADER = (
     "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,"
@@ -44,3 +44,16 @@ def test_a_slow_p95_or_too_many_errors_or_a_silent_scenario_is_a_breach(tmp_path
     assert "p95 900 ms > 500 ms" in table
     assert "errors 2.00% > 1.00%" in table
     assert "no requests" in table  # agent registration made none
+
+
+def test_the_warm_up_is_judged_by_its_errors_only(tmp_path):
+    slow = stats_file(tmp_path, [(name, 100, 0, 40, 3000, 5000) for name in SCENARIOS])
+    line, held = warmup_summary(slow, max_error_rate=0.01)
+    assert held and line.startswith("warm-up: 500 requests, 0 failed")
+
+    failing = stats_file(tmp_path, [(name, 100, 2, 40, 120, 300) for name in SCENARIOS])
+    line, held = warmup_summary(failing, max_error_rate=0.01)
+    assert not held and line.endswith("BREACHED")
+
+    line, held = warmup_summary(tmp_path / "missing.csv", max_error_rate=0.01)
+    assert not held
