@@ -44,3 +44,40 @@ def test_the_public_jwk_has_no_private_member():
     public = ec.generate_private_key(ec.SECP256R1()).public_key()
 
     assert set(public_jwk(public)) == {"kty", "crv", "x", "y"}
+
+
+def _malformed_variants(token: str) -> list[str]:
+    head, payload, signature = token.split(".")
+    return [
+        token,  # well-formed: both accept it
+        f"{head}.{payload[:-1]}!.{signature}",  # a character outside the alphabet
+        f"{head}.{payload}.{signature[:-2]}+/",  # standard base64, not base64url
+        f"{head}.{payload}=.{signature}",  # padding where the length is not a multiple of 4
+        f"{head}.{payload}.{signature}===",  # three padding characters
+        f"{head}.{payload}.{signature}A",  # a length that no base64 has (4n + 1)
+        f"{head}.{payload[:-1]}{chr(ord(payload[-1]) ^ 1)}.{signature}",  # non-canonical last character
+        f"{head}.{payload}.{signature} ",  # trailing whitespace
+        f"{head}..{signature}",  # an empty payload
+        f"{head}.{payload}",  # a segment missing
+    ]
+
+
+def test_the_verifier_refuses_and_accepts_exactly_the_tokens_pyjwt_does():
+    """Our segment check (one regular expression) against PyJWT's own, token by token."""
+    from agentgate.auth.tokens import _decoder, _SegmentCheckedAtOnce
+
+    assert isinstance(_decoder._jws, _SegmentCheckedAtOnce)  # the verifier uses it
+    key = ec.generate_private_key(ec.SECP256R1())
+    stock = jwt.PyJWT()
+    token = jwt.encode({"sub": "agt_1", "scope": "runs:write"}, key, algorithm="ES256", headers={"kid": "k"})
+
+    def outcome(decoder: jwt.PyJWT, candidate: str) -> object:
+        try:
+            return decoder.decode(candidate, key=key.public_key(), algorithms=["ES256"])
+        except jwt.PyJWTError as exc:
+            return (type(exc).__name__, str(exc))
+
+    outcomes = [(outcome(_decoder, t), outcome(stock, t)) for t in _malformed_variants(token)]
+    assert all(ours == theirs for ours, theirs in outcomes), outcomes
+    assert outcomes[0][0] == {"sub": "agt_1", "scope": "runs:write"}
+    assert sum(isinstance(ours, tuple) for ours, _ in outcomes) == len(outcomes) - 1

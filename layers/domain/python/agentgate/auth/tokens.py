@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ import jwt
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from jwt.utils import base64url_decode, base64url_encode
 
 from agentgate.auth.keys import ENVELOPE_KEY, SigningKey, b64url, key_set, key_set_cache
 from agentgate.platform.aws import client
@@ -34,7 +36,37 @@ REQUIRED_CLAIMS = ("iss", "sub", "aud", "exp", "iat", "nbf", "jti", "tenant_id",
 MAX_SIGNING_INPUT_BYTES = 4096
 MAX_HEADER_CHARS = 1024
 
+_BASE64URL = re.compile(rb"[A-Za-z0-9_-]*")
+
+
+class _SegmentCheckedAtOnce(jwt.PyJWS):
+    """PyJWS, with each segment's base64url check made by one regular expression.
+
+    PyJWT refuses a segment with padding it does not expect, or a character outside the base64url
+    alphabet, or one that does not decode canonically; its alphabet check is a Python loop over
+    every character, about a tenth of the cost of verifying one of our tokens. This is the same
+    check, in the same order, with the same error.
+    """
+
+    @staticmethod
+    def _decode_base64url_segment(segment: bytes, name: str) -> bytes:
+        stripped = segment.rstrip(b"=")
+        padding = len(segment) - len(stripped)
+        if padding > 2 or (padding and len(segment) % 4 != 0):
+            raise jwt.DecodeError(f"Invalid {name} padding")
+        if len(stripped) % 4 == 1 or _BASE64URL.fullmatch(stripped) is None:
+            raise jwt.DecodeError(f"Invalid {name} padding")
+        try:
+            decoded = base64url_decode(stripped)
+        except (TypeError, binascii.Error) as err:
+            raise jwt.DecodeError(f"Invalid {name} padding") from err
+        if base64url_encode(decoded) != stripped:
+            raise jwt.DecodeError(f"Invalid {name} padding")
+        return decoded
+
+
 _decoder = jwt.PyJWT()
+_decoder._jws = _SegmentCheckedAtOnce(options=_decoder._jws.options)
 
 
 class InvalidToken(Exception):
