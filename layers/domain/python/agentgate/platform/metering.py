@@ -27,15 +27,20 @@ from agentgate.platform.tenancy import Caller, context_from_authorizer
 API_CALL = "api_call"
 
 
-def put_analytics_record(tenant_id: str, kind: str, dims: dict[str, Any]) -> None:
-    """One record on the analytics stream; the analytics consumer counts it once."""
-    payload = {
+def analytics_record(tenant_id: str, kind: str, dims: dict[str, Any]) -> dict[str, Any]:
+    """An analytics record as the stream carries it; its id is what the consumer counts once."""
+    return {
         "id": uuid.uuid4().hex,
         "tenant_id": tenant_id,
         "kind": kind,
         "at": datetime.now(UTC).isoformat(),
         "dims": dims,
     }
+
+
+def put_analytics_record(tenant_id: str, kind: str, dims: dict[str, Any]) -> None:
+    """One record on the analytics stream; the analytics consumer counts it once."""
+    payload = analytics_record(tenant_id, kind, dims)
     try:
         client("kinesis").put_record(
             StreamName=get_settings().analytics_stream,

@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from agentgate.data.ids import new_id
 from agentgate.data.lookups import put_global, query_global
 from agentgate.data.tenant import system_data, tenant_data, tenant_key
 from agentgate.models import (
@@ -30,7 +29,7 @@ from agentgate.models import (
     CostDayItem,
     TenantItem,
 )
-from agentgate.platform.metering import put_analytics_record
+from agentgate.platform.metering import analytics_record, put_analytics_record
 from agentgate.platform.tenancy import TenantContext
 from agentgate.schemas.analytics import (
     AnalyticsQuery,
@@ -69,13 +68,7 @@ def new_record(tenant_id: str, kind: str, **dims: Any) -> dict[str, Any]:
     """An analytics record as the stream carries it (kinds: token_issued, api_call, authorization)."""
     if kind not in KINDS:
         raise ValueError(f"unknown analytics kind {kind!r}")
-    return {
-        "id": new_id("anr"),
-        "tenant_id": tenant_id,
-        "kind": kind,
-        "at": datetime.now(UTC).isoformat(),
-        "dims": dims,
-    }
+    return analytics_record(tenant_id, kind, dims)
 
 
 def record(tenant_id: str, kind: str, **dims: Any) -> None:
