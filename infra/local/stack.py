@@ -134,6 +134,7 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         from infra.local.atomic import make_dynamodb_atomic
+        from infra.local.kinesis_shards import make_shard_reads_constant_time
         from infra.local.pauses import freeze_survivors_of_full_collections
 
         cfg = self.config
@@ -145,6 +146,7 @@ class LocalStack:
             ensure_port_free(cfg.host, cfg.stripe_port, "STRIPE_PORT")
         make_dynamodb_atomic()  # moto serves requests on threads; DynamoDB applies each one whole
         freeze_survivors_of_full_collections()  # one process holds it all: no long collector pauses
+        make_shard_reads_constant_time()  # a poll or a put no longer walks every record a shard took
         self._moto = ThreadedMotoServer(ip_address=cfg.host, port=cfg.aws_port, verbose=False)
         self._moto.start()
         aws_port = self._moto.get_host_and_port()[1]
