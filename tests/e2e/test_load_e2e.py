@@ -50,6 +50,8 @@ def test_an_impossible_threshold_makes_the_load_run_fail_with_its_table(local_st
             "1",
             "--duration",
             "6",
+            "--warmup",
+            "2",
             "--p95-ms",
             "0.001",
         ],
@@ -62,4 +64,5 @@ def test_an_impossible_threshold_makes_the_load_run_fail_with_its_table(local_st
 
     assert done.returncode == 1, done.stdout + done.stderr
     assert "THRESHOLDS BREACHED" in done.stdout
+    assert "warm-up: " in done.stdout and "failed (latencies not counted in the table)" in done.stdout
     assert "token issuance" in done.stdout and all(name in done.stdout for name in SCENARIOS)
