@@ -324,6 +324,22 @@ def proxy_result_to_http(result: Any) -> HttpReply:
     return HttpReply(result["statusCode"], headers, raw)
 
 
+def _refusal(reply: Any) -> str:
+    """For the log: an error answer's code and first detail (``invalid_value body: ValidationException``)."""
+    if reply.status < 400 or not reply.body.startswith(b"{"):
+        return ""
+    try:
+        error = json.loads(reply.body).get("error")
+    except (ValueError, AttributeError):
+        return ""
+    if not isinstance(error, dict):
+        return ""
+    details = error.get("details") or [{}]
+    first = details[0] if isinstance(details[0], dict) else {}
+    issue = " ".join(str(first[k]) for k in ("field", "message") if first.get(k))
+    return f" [{error.get('code')}{': ' + issue if issue else ''}]"
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: GatewayServer
@@ -353,7 +369,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(reply.body)
         elapsed = (time.perf_counter() - started) * 1000
-        log.info("%s %s %d %.1fms %s", self.command, request.path, reply.status, elapsed, reply.note)
+        log.info(
+            "%s %s %d %.1fms %s%s",
+            self.command,
+            request.path,
+            reply.status,
+            elapsed,
+            reply.note,
+            _refusal(reply),
+        )
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

@@ -48,3 +48,22 @@ def test_an_unknown_path_matches_nothing():
 def test_a_trailing_slash_matches_the_same_route():
     match = TABLE.match("GET", "/health/")
     assert match is not None and match.route is not None and match.route.handler == "health"
+
+
+def test_the_gateway_log_names_an_error_answers_code_and_first_detail():
+    from types import SimpleNamespace
+
+    from infra.local.gateway import _refusal
+
+    refused = SimpleNamespace(
+        status=400,
+        body=b'{"error": {"code": "invalid_value", "message": "m", "details": '
+        b'[{"field": "body", "message": "ValidationException"}]}}',
+    )
+    assert _refusal(refused) == " [invalid_value: body ValidationException]"
+    assert _refusal(SimpleNamespace(status=404, body=b'{"error": {"code": "not_found", "details": []}}')) == (
+        " [not_found]"
+    )
+    assert _refusal(SimpleNamespace(status=200, body=b'{"error": {"code": "x"}}')) == ""
+    assert _refusal(SimpleNamespace(status=502, body=b"<html>")) == ""
+    assert _refusal(SimpleNamespace(status=400, body=b"{not json")) == ""
