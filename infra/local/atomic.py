@@ -67,13 +67,13 @@ class _ItemBackup:
             if table is None or not isinstance(attributes, dict):
                 continue  # moto refuses it before writing anything
             hash_value, range_value = _key_values(table, attributes)
-            if hash_value is None:
-                continue  # a key moto refuses: it writes nothing for it
-            current = table.get_item(hash_value, range_value)
+            current = table.get_item(hash_value, range_value) if hash_value is not None else None
             self.saved.append((table, hash_value, range_value, copy.deepcopy(current)))
 
     def restore(self) -> None:
         for table, hash_value, range_value, item in reversed(self.saved):
+            if hash_value is None:
+                continue
             if table.range_key_attr is None:
                 if item is None:
                     table.items.pop(hash_value, None)
@@ -92,7 +92,7 @@ def _key_values(table: Any, attributes: dict[str, Any]) -> tuple[Any, Any]:
         hash_value = DynamoType(attributes[table.hash_key_attr])
         range_value = DynamoType(attributes[table.range_key_attr]) if table.range_key_attr else None
     except (KeyError, TypeError, AttributeError):
-        return None, None
+        return None, None  # a key moto refuses: it raises before any write
     return hash_value, range_value
 
 

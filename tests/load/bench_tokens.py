@@ -77,12 +77,15 @@ def _interleaved(subject: Callable[[], Any], bare: Callable[[], Any], n: int) ->
     The best, as ``timeit`` takes: other work on a shared machine only ever slows a round down, so
     the fastest round of each is the least disturbed measure of its own work (a median kept
     swinging the ratio by 0.2 between runs with five workers on two cores)."""
-    rates: dict[Callable[[], Any], list[float]] = {subject: [], bare: []}
+    subject_rates, bare_rates = [], []
     for round_ in range(ROUNDS):
-        order = (subject, bare) if round_ % 2 == 0 else (bare, subject)  # each goes first in half
-        for fn in order:
-            rates[fn].append(_rate(fn, n))
-    return max(rates[subject]), max(rates[bare])
+        if round_ % 2:  # each goes first in half the rounds: neither always follows the other
+            bare_rates.append(_rate(bare, n))
+            subject_rates.append(_rate(subject, n))
+        else:
+            subject_rates.append(_rate(subject, n))
+            bare_rates.append(_rate(bare, n))
+    return max(subject_rates), max(bare_rates)
 
 
 @contextmanager

@@ -109,7 +109,7 @@ def warmup_summary(path: Path, max_error_rate: float) -> tuple[str, bool]:
 # --- a fresh local stack ------------------------------------------------------------------------------
 
 
-def start_local_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_local_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], str, str]:
     env = {**os.environ, "PORT": "0", "AWS_PORT": "0", "PYTHONUNBUFFERED": "1"}
     env.pop("AWS_ENDPOINT_URL", None)
     with log_path.open("wb") as log:
@@ -124,7 +124,7 @@ def start_local_stack(log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
     while time.monotonic() < deadline:
         ready = READY.search(log_path.read_text(errors="replace"))
         if ready:
-            return process, ready.group(1)
+            return process, ready.group(1), ready.group(2)
         if process.poll() is not None:
             break
         time.sleep(0.2)
@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
                     return 2
             else:
                 print("Starting a fresh local stack ...", flush=True)
-                stack, url = start_local_stack(out / "stack.log")
+                stack, url, _ = start_local_stack(out / "stack.log")
                 admin_key = provision_local_tenant(url)
             if args.warmup > 0:
                 print(f"Warm-up: {args.users} users for {args.warmup}s, not counted ...", flush=True)
